@@ -1,0 +1,64 @@
+import type {
+  ControllerState,
+  DesiredStateSource,
+  IdentityBackend,
+  Issue,
+} from "../model/index.js";
+import type { Plan, Step } from "../plan/types.js";
+
+/** The outcome of one step the executor ran. */
+export interface StepResult {
+  step: Step;
+  result: "applied" | "noop" | "failed";
+  error?: { message: string; transient: boolean; code?: string };
+  attempts: number;
+}
+
+/** Per-organization outcome of one reconcile pass. */
+export interface OrgReconcileResult {
+  org: string;
+  /**
+   * - `synced`: every step applied (or there was nothing to do);
+   * - `partial`: some steps failed, the rest went on;
+   * - `refused`: the safety verdict refused the plan, nothing applied (needs a human);
+   * - `failed`: the org could not be observed (backend read failed), nothing applied;
+   * - `dryRun`: planned only (`plan`, `--suspend`).
+   */
+  status: "synced" | "partial" | "refused" | "failed" | "dryRun";
+  plan?: Plan;
+  results: StepResult[];
+  error?: { message: string; transient: boolean };
+}
+
+export interface ReconcileResult {
+  revision?: string;
+  /** Validation issues of the source; any error means zero writes for every org. */
+  issues: Issue[];
+  /** Set when the source could not be read or validated: nothing was planned or applied. */
+  sourceError?: { message: string; transient: boolean };
+  orgs: OrgReconcileResult[];
+}
+
+/** Progress callbacks for long applies (CLI progress line, logs, metrics, Kubernetes events). */
+export interface ReconcileObserver {
+  onStepDone?(org: string, result: StepResult, done: number, total: number): void;
+}
+
+export interface ReconcileDeps {
+  source: DesiredStateSource;
+  backend: IdentityBackend;
+  state: ControllerState;
+  observer?: ReconcileObserver;
+}
+
+export interface ReconcileOptions {
+  /** Plan only: no writes, managed sets untouched (`roster plan`, `roster run --suspend`). */
+  dryRun: boolean;
+  maxRemovalsOverride?: number;
+  /** Steps in flight at once inside a phase (default 8). */
+  concurrency?: number;
+  /** Limit the pass to these organizations (the Kubernetes work queue reconciles one at a time). */
+  orgs?: string[];
+  /** Actor recorded in audit events (default `roster`). */
+  actor?: string;
+}

@@ -14,6 +14,11 @@ export interface WriteContext {
    * even when the first attempt committed and only its answer was lost.
    */
   idempotencyKey: string;
+  /**
+   * The step's `autoProvisioned` (R8), so a backend without its own notion of it (Google
+   * Groups) can remember which members domain auto-provisioning added. Absent means false.
+   */
+  autoProvisioned?: boolean;
 }
 
 export type WriteOutcome = "applied" | "noop";

@@ -12,7 +12,8 @@ export function isValidEmail(raw: string): boolean {
 }
 
 export function emailDomain(email: string): string {
-  return normalizeEmail(email).slice(email.lastIndexOf("@") + 1);
+  const normalized = normalizeEmail(email);
+  return normalized.slice(normalized.lastIndexOf("@") + 1);
 }
 
 export function isInDomains(email: string, domains: readonly string[]): boolean {

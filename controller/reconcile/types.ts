@@ -4,15 +4,11 @@ import type {
   IdentityBackend,
   Issue,
 } from "../model/index.js";
-import type { Plan, Step } from "../plan/types.js";
+import type { Plan } from "../plan/types.js";
+import type { RetryOptions, StepResult } from "../apply/types.js";
 
-/** The outcome of one step the executor ran. */
-export interface StepResult {
-  step: Step;
-  result: "applied" | "noop" | "failed";
-  error?: { message: string; transient: boolean; code?: string };
-  attempts: number;
-}
+// StepResult lives with the executor that produces it (apply must not import reconcile).
+export type { StepResult } from "../apply/types.js";
 
 /** Per-organization outcome of one reconcile pass. */
 export interface OrgReconcileResult {
@@ -37,10 +33,17 @@ export interface ReconcileResult {
   /** Set when the source could not be read or validated: nothing was planned or applied. */
   sourceError?: { message: string; transient: boolean };
   orgs: OrgReconcileResult[];
+  /**
+   * The whole plan of the pass (every observed org), as `roster plan` renders it. Absent when the
+   * source could not be read or validated. Refusals that name no org (an empty source) are here.
+   */
+  plan?: Plan;
 }
 
 /** Progress callbacks for long applies (CLI progress line, logs, metrics, Kubernetes events). */
 export interface ReconcileObserver {
+  /** The source is loaded: its revision and validation issues, before anything is planned. */
+  onLoaded?(revision: string, issues: readonly Issue[]): void;
   onStepDone?(org: string, result: StepResult, done: number, total: number): void;
 }
 
@@ -61,4 +64,13 @@ export interface ReconcileOptions {
   orgs?: string[];
   /** Actor recorded in audit events (default `roster`). */
   actor?: string;
+  /**
+   * Asked once the plan is known and safe, before the first write (`roster apply` shows the plan
+   * and asks the user). Answering false ends the pass with every org `dryRun`: nothing applied.
+   */
+  confirm?: (plan: Plan) => Promise<boolean>;
+  /** Retry policy of the executor (tests inject sleep and random). */
+  retry?: RetryOptions;
+  /** Aborted on shutdown (SIGTERM): steps in flight finish, no new step starts. */
+  signal?: AbortSignal;
 }

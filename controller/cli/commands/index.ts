@@ -1,6 +1,36 @@
 import type { Command } from "commander";
+import { registerValidate } from "./validate.js";
+import { registerPermissions } from "./permissions.js";
+import { registerCrds } from "./crds.js";
+import { registerPlan } from "./plan.js";
+import { registerApply } from "./apply.js";
+import { registerExport } from "./export.js";
+import { registerKubeRun } from "./run-kubernetes.js";
+import { registerPortal } from "./portal.js";
+import { registerServe } from "./serve.js";
+import { registerHistory } from "./history.js";
+import { registerAccess } from "./access.js";
+import { registerJournal } from "./journal.js";
+import { registerRun } from "./run.js";
+import { registerCheck } from "./check.js";
+import { registerGithub } from "./github.js";
 
 /** Every command module registers itself here; one line per command keeps merges trivial. */
 export function registerCommands(program: Command): void {
   void program;
+  registerValidate(program);
+  registerPermissions(program);
+  registerCrds(program);
+  registerPlan(program);
+  registerApply(program);
+  registerExport(program);
+  registerKubeRun(program);
+  registerPortal(program);
+  registerServe(program);
+  registerHistory(program);
+  registerAccess(program);
+  registerJournal(program);
+  registerRun(program);
+  registerCheck(program);
+  registerGithub(program);
 }

@@ -1,0 +1,50 @@
+export interface RetryPolicy {
+  /** Calls per request, the first included (default 5). */
+  maxAttempts: number;
+  /** First backoff ceiling in ms (default 100); doubles per attempt. */
+  baseDelayMs: number;
+  /** The ceiling never grows beyond this (default 5,000 ms). */
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the call fails as transient (30 s). */
+  maxRetryAfterMs: number;
+  sleep: (ms: number) => Promise<void>;
+  /** A number in [0, 1). */
+  random: () => number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 100,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/**
+ * Capped exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS
+ * Architecture Blog): uniform in [0, min(cap, base·2^(attempt-1))). A server's Retry-After is a
+ * floor; undefined means "do not wait that long, give up now".
+ */
+export function retryDelayMs(
+  attempt: number,
+  retryAfterSeconds: number | undefined,
+  policy: RetryPolicy,
+): number | undefined {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = Math.floor(policy.random() * ceiling);
+  if (retryAfterSeconds === undefined) return jittered;
+  const floor = retryAfterSeconds * 1000;
+  if (floor > policy.maxRetryAfterMs) return undefined;
+  return Math.max(floor, jittered);
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}

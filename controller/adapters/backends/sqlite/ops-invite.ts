@@ -1,0 +1,221 @@
+import type { InvitableRole } from "../../../model/index.js";
+import { isInvitableRole } from "../../../model/index.js";
+import { manageMembers, requireAuthority } from "./authorize.js";
+import type { OrgRow, Tx } from "./store-core.js";
+import {
+  actorLabel,
+  appendAudit,
+  ensureUser,
+  findMembership,
+  requireEmail,
+  requireOrg,
+} from "./store-core.js";
+import { storeError } from "./store-errors.js";
+import type { AcceptResult, InvitationView, InviteResult, WriteResult } from "./store-types.js";
+import { TOKEN_PREFIX, hashToken, newToken } from "./tokens.js";
+
+export interface InvitationRow {
+  id: number;
+  org_id: number;
+  email: string;
+  role: InvitableRole;
+  token_hash: string;
+  invited_by: string;
+  sent_at: string;
+  expires_at: string;
+  status: "pending" | "accepted" | "cancelled";
+}
+
+export function isExpired(row: { expires_at: string }, now: Date): boolean {
+  return Date.parse(row.expires_at) <= now.getTime();
+}
+
+export function invitationView(row: InvitationRow, org: string, now: Date): InvitationView {
+  return {
+    org,
+    email: row.email,
+    role: row.role,
+    sentAt: row.sent_at,
+    expiresAt: row.expires_at,
+    status: row.status === "pending" && isExpired(row, now) ? "expired" : row.status,
+    invitedBy: row.invited_by,
+  };
+}
+
+function pendingInvitation(tx: Tx, orgId: number, email: string): InvitationRow | undefined {
+  return tx.sql
+    .get("SELECT * FROM invitations WHERE org_id = ? AND email = ? AND status = 'pending'")
+    .get(orgId, email) as InvitationRow | undefined;
+}
+
+function expiryFrom(tx: Tx, org: OrgRow): string {
+  return new Date(tx.now.getTime() + org.invite_expiry_seconds * 1000).toISOString();
+}
+
+const auditShape = (v: InvitationView) => ({
+  role: v.role,
+  expiresAt: v.expiresAt,
+  status: v.status,
+});
+
+/**
+ * R7, an upsert: a live pending invitation with the same role is left alone (`noop`); one with
+ * another role, or an expired one, takes the new role with a fresh token and expiry.
+ */
+export function invite(tx: Tx, slug: string, rawEmail: string, role: InvitableRole): InviteResult {
+  const org = requireOrg(tx.sql, slug);
+  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "invite users");
+  const email = requireEmail(rawEmail);
+  if (!isInvitableRole(role)) {
+    throw storeError(
+      "invalid",
+      `an invitation carries the role admin or member, not ${JSON.stringify(role)} (R7)`,
+    );
+  }
+  if (findMembership(tx.sql, org.id, email)) return { outcome: "noop", alreadyMember: true };
+  const token = newToken(TOKEN_PREFIX.invitation);
+  const existing = pendingInvitation(tx, org.id, email);
+  if (existing) {
+    const view = invitationView(existing, slug, tx.now);
+    if (existing.role === role && view.status === "pending")
+      return { outcome: "noop", invitation: view };
+    tx.sql
+      .get(
+        "UPDATE invitations SET role = ?, token_hash = ?, invited_by = ?, sent_at = ?, expires_at = ? WHERE id = ?",
+      )
+      .run(role, hashToken(token), actorLabel(tx.actor), tx.time, expiryFrom(tx, org), existing.id);
+    return issued(tx, org, existing.id, "invite", view, token);
+  }
+  const { lastInsertRowid } = tx.sql
+    .get(
+      `INSERT INTO invitations (org_id, email, role, token_hash, invited_by, sent_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(org.id, email, role, hashToken(token), actorLabel(tx.actor), tx.time, expiryFrom(tx, org));
+  return issued(tx, org, Number(lastInsertRowid), "invite", null, token);
+}
+
+/** A new token and expiry for an open (usually expired) invitation. */
+export function resendInvite(tx: Tx, slug: string, rawEmail: string): InviteResult {
+  const org = requireOrg(tx.sql, slug);
+  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "invite users");
+  const email = requireEmail(rawEmail);
+  const existing = pendingInvitation(tx, org.id, email);
+  if (!existing) throw storeError("not-found", `no open invitation for ${email} in "${slug}"`);
+  const token = newToken(TOKEN_PREFIX.invitation);
+  tx.sql
+    .get("UPDATE invitations SET token_hash = ?, sent_at = ?, expires_at = ? WHERE id = ?")
+    .run(hashToken(token), tx.time, expiryFrom(tx, org), existing.id);
+  return issued(
+    tx,
+    org,
+    existing.id,
+    "resendInvite",
+    invitationView(existing, slug, tx.now),
+    token,
+  );
+}
+
+function issued(
+  tx: Tx,
+  org: OrgRow,
+  id: number,
+  action: string,
+  before: InvitationView | null,
+  token: string,
+): InviteResult {
+  const row = tx.sql.get("SELECT * FROM invitations WHERE id = ?").get(id) as InvitationRow;
+  const invitation = invitationView(row, org.slug, tx.now);
+  appendAudit(tx, {
+    org: org.slug,
+    action,
+    target: invitation.email,
+    before: before && auditShape(before),
+    after: auditShape(invitation),
+  });
+  return { outcome: "applied", invitation, token };
+}
+
+export function cancelInvite(tx: Tx, slug: string, rawEmail: string): WriteResult {
+  const org = requireOrg(tx.sql, slug);
+  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "cancel invitations");
+  const email = requireEmail(rawEmail);
+  const existing = pendingInvitation(tx, org.id, email);
+  if (!existing) return { outcome: "noop" };
+  tx.sql
+    .get("UPDATE invitations SET status = 'cancelled', closed_at = ? WHERE id = ?")
+    .run(tx.time, existing.id);
+  const before = invitationView(existing, slug, tx.now);
+  appendAudit(tx, {
+    org: slug,
+    action: "cancelInvite",
+    target: email,
+    before: auditShape(before),
+    after: { status: "cancelled" },
+  });
+  return { outcome: "applied" };
+}
+
+/** By the one-time token from the invitation mail: the token is the authority. */
+export function acceptByToken(tx: Tx, token: string): AcceptResult {
+  const row = tx.sql
+    .get("SELECT * FROM invitations WHERE token_hash = ?")
+    .get(hashToken(String(token))) as InvitationRow | undefined;
+  // Same answer for an unknown and a superseded token: nothing to learn by probing.
+  if (!row)
+    throw storeError("not-found", "no invitation matches this token (it may have been re-sent)");
+  const slug = (
+    tx.sql.get("SELECT slug FROM organizations WHERE id = ?").get(row.org_id) as { slug: string }
+  ).slug;
+  return acceptRow(tx, requireOrg(tx.sql, slug), row);
+}
+
+/** The invitee accepting in person: the system actor (the CLI plays the user) or that user. */
+export function acceptByEmail(tx: Tx, slug: string, rawEmail: string): AcceptResult {
+  const org = requireOrg(tx.sql, slug);
+  const email = requireEmail(rawEmail);
+  if (tx.actor.kind === "user" && tx.actor.email !== email) {
+    throw storeError(
+      "forbidden",
+      `${tx.actor.email} may not accept an invitation addressed to ${email}`,
+    );
+  }
+  const row = pendingInvitation(tx, org.id, email);
+  if (!row) {
+    const member = findMembership(tx.sql, org.id, email);
+    if (member) return { outcome: "noop", org: slug, email, role: member.role };
+    throw storeError("not-found", `no pending invitation for ${email} in "${slug}"`);
+  }
+  return acceptRow(tx, org, row);
+}
+
+export function acceptRow(tx: Tx, org: OrgRow, row: InvitationRow): AcceptResult {
+  if (row.status !== "pending") {
+    throw storeError("gone", `this invitation to "${org.slug}" was already ${row.status}`);
+  }
+  if (isExpired(row, tx.now)) {
+    throw storeError(
+      "gone",
+      `the invitation of ${row.email} to "${org.slug}" expired at ${row.expires_at}; ask an admin to resend it`,
+    );
+  }
+  ensureUser(tx, row.email);
+  const member = findMembership(tx.sql, org.id, row.email);
+  if (!member) {
+    tx.sql
+      .get("INSERT INTO memberships (org_id, email, role, since) VALUES (?, ?, ?, ?)")
+      .run(org.id, row.email, row.role, tx.time);
+  }
+  tx.sql
+    .get("UPDATE invitations SET status = 'accepted', closed_at = ? WHERE id = ?")
+    .run(tx.time, row.id);
+  const role = member?.role ?? row.role;
+  appendAudit(tx, {
+    org: org.slug,
+    action: "acceptInvitation",
+    target: row.email,
+    before: member ? { role: member.role } : null,
+    after: { role },
+  });
+  return { outcome: "applied", org: org.slug, email: row.email, role };
+}

@@ -1,0 +1,145 @@
+import type { OrgSettings } from "../../../model/index.js";
+import { isInvitableRole } from "../../../model/index.js";
+import { manageMembers, requireAuthority } from "./authorize.js";
+import type { Tx } from "./store-core.js";
+import {
+  appendAudit,
+  ensureUser,
+  findOrg,
+  orgSettings,
+  requireEmail,
+  requireOrg,
+} from "./store-core.js";
+import { storeError } from "./store-errors.js";
+import type { WriteResult } from "./store-types.js";
+
+// Kubernetes metadata.name rules (DNS-1123 subdomain): the Organization resource's name.
+const SLUG = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+
+export function requireSlug(slug: unknown): string {
+  if (typeof slug !== "string" || slug.length > 253 || !SLUG.test(slug)) {
+    throw storeError(
+      "invalid",
+      `organization name ${JSON.stringify(slug)} is not valid: use lower-case letters, digits, "-" and "." (like acme or acme-eu)`,
+    );
+  }
+  return slug;
+}
+
+/** Checks and normalises settings (domains lower-cased, de-duplicated, sorted). */
+export function normaliseSettings(settings: OrgSettings): OrgSettings {
+  const s = settings as Partial<OrgSettings> | undefined;
+  if (typeof s?.displayName !== "string" || s.displayName.trim() === "") {
+    throw storeError("invalid", "settings.displayName must be a non-empty string");
+  }
+  if (!Array.isArray(s.domains)) throw storeError("invalid", "settings.domains must be a list");
+  const domains = [...new Set(s.domains.map((d) => String(d).trim().toLowerCase()))].sort();
+  for (const d of domains) {
+    if (!DOMAIN.test(d))
+      throw storeError("invalid", `settings.domains: "${d}" is not a domain name`);
+  }
+  const auto = s.autoProvisioning;
+  if (typeof auto?.enabled !== "boolean" || !isInvitableRole(auto.role)) {
+    throw storeError(
+      "invalid",
+      "settings.autoProvisioning must be { enabled: true|false, role: admin|member } (R8)",
+    );
+  }
+  const expiry = s.inviteExpirySeconds;
+  if (typeof expiry !== "number" || !Number.isInteger(expiry) || expiry <= 0) {
+    throw storeError("invalid", "settings.inviteExpirySeconds must be a positive whole number");
+  }
+  return {
+    displayName: s.displayName,
+    domains,
+    autoProvisioning: { enabled: auto.enabled, role: auto.role },
+    inviteExpirySeconds: expiry,
+  };
+}
+
+/**
+ * Creates the organization with `ownerEmail` as its active owner at once: this is how the first
+ * owner gets in (R2 holds from the first moment; there is no ownerless organization to claim).
+ * An existing organization is left as it is (`noop`): settings change through updateOrganization
+ * and owners through transferOwnership.
+ */
+export function createOrganization(
+  tx: Tx,
+  slug: string,
+  rawSettings: OrgSettings,
+  rawOwner: string,
+): WriteResult {
+  requireSlug(slug);
+  const settings = normaliseSettings(rawSettings);
+  const owner = requireEmail(rawOwner, "owner email");
+  if (tx.actor.kind !== "system") {
+    throw storeError(
+      "forbidden",
+      "organizations are created by Roster itself (system), not over the API",
+    );
+  }
+  if (findOrg(tx.sql, slug)) return { outcome: "noop" };
+  const { lastInsertRowid } = tx.sql
+    .get(
+      `INSERT INTO organizations (slug, display_name, auto_provisioning_enabled, auto_provisioning_role, invite_expiry_seconds, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      slug,
+      settings.displayName,
+      settings.autoProvisioning.enabled ? 1 : 0,
+      settings.autoProvisioning.role,
+      settings.inviteExpirySeconds,
+      tx.time,
+    );
+  const orgId = Number(lastInsertRowid);
+  writeDomains(tx, orgId, settings.domains);
+  ensureUser(tx, owner);
+  tx.sql
+    .get("INSERT INTO memberships (org_id, email, role, since) VALUES (?, ?, 'owner', ?)")
+    .run(orgId, owner, tx.time);
+  appendAudit(tx, {
+    org: slug,
+    action: "createOrganization",
+    target: slug,
+    before: null,
+    after: { settings, owner },
+  });
+  return { outcome: "applied" };
+}
+
+export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSettings): WriteResult {
+  const org = requireOrg(tx.sql, slug);
+  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "change organization settings");
+  const settings = normaliseSettings(rawSettings);
+  const before = orgSettings(tx.sql, org);
+  if (JSON.stringify(before) === JSON.stringify(settings)) return { outcome: "noop" };
+  tx.sql
+    .get(
+      `UPDATE organizations SET display_name = ?, auto_provisioning_enabled = ?, auto_provisioning_role = ?,
+       invite_expiry_seconds = ? WHERE id = ?`,
+    )
+    .run(
+      settings.displayName,
+      settings.autoProvisioning.enabled ? 1 : 0,
+      settings.autoProvisioning.role,
+      settings.inviteExpirySeconds,
+      org.id,
+    );
+  tx.sql.get("DELETE FROM organization_domains WHERE org_id = ?").run(org.id);
+  writeDomains(tx, org.id, settings.domains);
+  appendAudit(tx, {
+    org: slug,
+    action: "updateOrganization",
+    target: slug,
+    before,
+    after: settings,
+  });
+  return { outcome: "applied" };
+}
+
+function writeDomains(tx: Tx, orgId: number, domains: readonly string[]): void {
+  const insert = tx.sql.get("INSERT INTO organization_domains (domain, org_id) VALUES (?, ?)");
+  for (const domain of domains) insert.run(domain, orgId);
+}

@@ -1,0 +1,121 @@
+import type { Migration } from "./migrations.js";
+
+// Emails are the identity key (DESIGN: compared case-insensitively). The store writes them
+// normalised; the CHECK keeps any other writer of the file honest. SQLite's lower() folds
+// ASCII only, which is enough to reject a value that was not lower-cased at all.
+const NORMALISED_EMAIL = "CHECK (email = lower(trim(email)) AND email <> '')";
+
+const V1 = `
+CREATE TABLE organizations (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  auto_provisioning_enabled INTEGER NOT NULL DEFAULT 0 CHECK (auto_provisioning_enabled IN (0, 1)),
+  auto_provisioning_role TEXT NOT NULL DEFAULT 'member'
+    CHECK (auto_provisioning_role IN ('admin', 'member')),
+  invite_expiry_seconds INTEGER NOT NULL CHECK (invite_expiry_seconds > 0),
+  created_at TEXT NOT NULL
+) STRICT;
+
+-- R8: sign-in looks organizations up by the email's domain.
+CREATE TABLE organization_domains (
+  domain TEXT NOT NULL CHECK (domain = lower(domain) AND domain <> ''),
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  PRIMARY KEY (domain, org_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX organization_domains_by_org ON organization_domains (org_id);
+
+CREATE TABLE users (
+  email TEXT PRIMARY KEY ${NORMALISED_EMAIL},
+  created_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Keyed by (org, email) so a snapshot or a page of members is one range scan in email order.
+CREATE TABLE memberships (
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  email TEXT NOT NULL REFERENCES users (email),
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+  since TEXT NOT NULL,
+  auto_provisioned INTEGER NOT NULL DEFAULT 0 CHECK (auto_provisioned IN (0, 1)),
+  PRIMARY KEY (org_id, email)
+) STRICT, WITHOUT ROWID;
+-- R2 in the schema: at most one owner per organization, whoever writes the file.
+CREATE UNIQUE INDEX memberships_one_owner ON memberships (org_id) WHERE role = 'owner';
+CREATE INDEX memberships_by_email ON memberships (email);
+-- R2: the owner leaves only through a transfer, which first makes them an admin.
+CREATE TRIGGER memberships_owner_stays BEFORE DELETE ON memberships WHEN OLD.role = 'owner'
+BEGIN
+  SELECT RAISE(ABORT, 'R2: the owner cannot be removed; transfer ownership first');
+END;
+
+-- R7: an invitation carries admin or member; only its SHA-256 token hash is stored.
+CREATE TABLE invitations (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  email TEXT NOT NULL ${NORMALISED_EMAIL},
+  role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+  token_hash TEXT NOT NULL UNIQUE,
+  invited_by TEXT NOT NULL,
+  sent_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'cancelled')),
+  closed_at TEXT
+) STRICT;
+CREATE UNIQUE INDEX invitations_one_pending ON invitations (org_id, email) WHERE status = 'pending';
+CREATE INDEX invitations_pending_by_email ON invitations (email) WHERE status = 'pending';
+
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL REFERENCES users (email),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+CREATE INDEX sessions_active_by_email ON sessions (email) WHERE revoked_at IS NULL;
+
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations (id),
+  email TEXT NOT NULL REFERENCES users (email),
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+CREATE INDEX api_keys_active ON api_keys (org_id, email) WHERE revoked_at IS NULL;
+
+-- Append-only; org is the slug (NULL for user-level events such as a plain sign-in).
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time TEXT NOT NULL,
+  org TEXT,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  before_json TEXT,
+  after_json TEXT,
+  reason TEXT,
+  revision TEXT
+) STRICT;
+CREATE INDEX audit_events_by_org ON audit_events (org, id);
+
+-- A retried write carrying the same key has no second effect (see store.ts, write()).
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'noop')),
+  result_json TEXT,
+  created_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX idempotency_by_age ON idempotency (created_at);
+`;
+
+/** The Portal store's schema history, tracked in `PRAGMA user_version`. */
+export const PORTAL_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description:
+      "organizations, users, memberships, invitations, sessions, API keys, audit, idempotency",
+    sql: V1,
+  },
+];

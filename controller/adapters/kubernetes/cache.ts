@@ -1,0 +1,147 @@
+import type {
+  Informer,
+  KubernetesListObject,
+  KubernetesObject,
+  ObjectCache,
+} from "@kubernetes/client-node";
+import { makeInformer } from "@kubernetes/client-node";
+import type { KubeClients } from "./client.js";
+import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
+import type { RosterKind, RosterObject, RosterObjectList } from "./objects.js";
+import { asRosterObject } from "./objects.js";
+
+export type ChangeType = "add" | "update" | "delete";
+
+export interface RosterCacheOptions {
+  /** One namespace, or undefined for all namespaces. */
+  namespace?: string;
+  onChange: (kind: RosterKind, object: RosterObject, type: ChangeType) => void;
+  onError?: (kind: RosterKind, error: unknown) => void;
+  /** Wait before re-listing after a failed list or watch (default 1 s). */
+  restartDelayMs?: number;
+}
+
+type RosterInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+
+/**
+ * Informers on Organization and Member: a list, then a watch from the list's resourceVersion.
+ * client-node's ListWatch re-watches by itself when a stream ends and re-lists after 410 Gone;
+ * on any other error it stops, so this restarts it after a delay (a fresh list). The cache
+ * is what the controller reconciles from: it never reads the API server per reconcile.
+ */
+export class RosterCache {
+  readonly stats = { lists: 0, restarts: 0 };
+  private readonly informers: Record<RosterKind, RosterInformer>;
+  private readonly listed = new Set<RosterKind>();
+  private readonly syncWaiters: (() => void)[] = [];
+  private stopped = true;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly clients: KubeClients,
+    private readonly options: RosterCacheOptions,
+  ) {
+    this.informers = {
+      Organization: this.makeInformer("Organization", ORGANIZATIONS),
+      Member: this.makeInformer("Member", MEMBERS),
+    };
+  }
+
+  /** Both kinds listed at least once: the cache reflects the cluster. */
+  get synced(): boolean {
+    return this.listed.size === 2;
+  }
+
+  whenSynced(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await Promise.all([this.informers.Organization.start(), this.informers.Member.start()]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([this.informers.Organization.stop(), this.informers.Member.stop()]);
+  }
+
+  organizations(): RosterObject[] {
+    return this.informers.Organization.list().map(fromKube);
+  }
+
+  members(): RosterObject[] {
+    return this.informers.Member.list().map(fromKube);
+  }
+
+  private makeInformer(kind: RosterKind, plural: string): RosterInformer {
+    const { namespace } = this.options;
+    const path =
+      namespace === undefined
+        ? `/apis/${GROUP}/${VERSION}/${plural}`
+        : `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`;
+    const list = async () => {
+      const custom = this.clients.custom;
+      const raw: unknown =
+        namespace === undefined
+          ? await custom.listCustomObjectForAllNamespaces({
+              group: GROUP,
+              version: VERSION,
+              plural,
+            })
+          : await custom.listNamespacedCustomObject({
+              group: GROUP,
+              version: VERSION,
+              namespace,
+              plural,
+            });
+      const result = toList(raw);
+      this.stats.lists++;
+      // ListWatch fills its cache right after this promise settles: mark synced after that.
+      setImmediate(() => this.markListed(kind));
+      return result;
+    };
+    const informer: RosterInformer = makeInformer(this.clients.config, path, list);
+    informer.on("add", (o) => this.options.onChange(kind, fromKube(o), "add"));
+    informer.on("update", (o) => this.options.onChange(kind, fromKube(o), "update"));
+    informer.on("delete", (o) => this.options.onChange(kind, fromKube(o), "delete"));
+    informer.on("error", (error: unknown) => {
+      if (this.stopped) return; // stop() aborts the watch, which reports as an error
+      this.options.onError?.(kind, error);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.stopped) return;
+        this.stats.restarts++;
+        informer.start().catch((e: unknown) => this.options.onError?.(kind, e));
+      }, this.options.restartDelayMs ?? 1000);
+      this.timers.add(timer);
+    });
+    return informer;
+  }
+
+  private markListed(kind: RosterKind): void {
+    this.listed.add(kind);
+    if (this.synced) for (const resolve of this.syncWaiters.splice(0)) resolve();
+  }
+}
+
+/** Custom objects are served as plain JSON: timestamps stay strings, whatever the SDK types say. */
+function fromKube(object: KubernetesObject): RosterObject {
+  return object as unknown as RosterObject;
+}
+
+function toList(raw: unknown): KubernetesListObject<KubernetesObject> {
+  const value = raw as Partial<RosterObjectList> | undefined;
+  const items = (Array.isArray(value?.items) ? value.items : [])
+    .map((o: unknown) => asRosterObject(o))
+    .filter((o): o is RosterObject => o !== undefined);
+  return {
+    apiVersion: value?.apiVersion,
+    kind: value?.kind,
+    metadata: { resourceVersion: value?.metadata?.resourceVersion },
+    items: items as unknown as KubernetesObject[],
+  };
+}

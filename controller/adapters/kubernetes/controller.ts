@@ -1,0 +1,240 @@
+import type { RetryOptions } from "../../apply/index.js";
+import type { ControllerState, IdentityBackend } from "../../model/index.js";
+import { describeApiError } from "./api-errors.js";
+import type { ChangeType } from "./cache.js";
+import { RosterCache } from "./cache.js";
+import type { KubeClients } from "./client.js";
+import { EventRecorder } from "./events.js";
+import { LeaderElector } from "./leader-election.js";
+import { LeaderOnlyBackend } from "./leader-only-backend.js";
+import type { Logger } from "./log.js";
+import { silentLogger } from "./log.js";
+import type { RosterKind, RosterObject } from "./objects.js";
+import { memberOrg } from "./objects.js";
+import type { OrgReconcilerDeps } from "./org-reconciler.js";
+import { reconcileOrg } from "./org-reconciler.js";
+import { selectOrgObjects } from "./org-objects.js";
+import { StatusWriter } from "./status-writer.js";
+import { WorkQueue } from "./work-queue.js";
+
+export interface LeaseOptions {
+  name: string;
+  namespace: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface KubernetesControllerOptions {
+  clients: KubeClients;
+  backend: IdentityBackend;
+  state: ControllerState;
+  /** One namespace, or undefined for all namespaces. */
+  namespace?: string;
+  /** This instance's name in the Lease and in Events (pod name + suffix). */
+  identity: string;
+  /** Organizations reconciled at once (default 4). */
+  maxConcurrentOrgs?: number;
+  /** Every org is reconciled again this often, catching backend-side changes (default 10 min). */
+  resyncPeriodMs?: number;
+  /** false: this instance always leads (a single replica, tests). */
+  leaderElection: LeaseOptions | false;
+  /** Steps in flight at once inside a phase. */
+  concurrency?: number;
+  retry?: RetryOptions;
+  queue?: { baseDelayMs?: number; maxDelayMs?: number };
+  cacheRestartDelayMs?: number;
+  log?: Logger;
+}
+
+/**
+ * Kubernetes mode: informers fill a cache, changes enqueue their organization, and the leader
+ * reconciles each queued org through the shared reconcile(). Standbys keep a warm cache and
+ * take over when the Lease lapses. Only the leader writes — to the backend, to status, to
+ * finalizers — and each write checks leadership when it is made.
+ */
+export class KubernetesController {
+  readonly stats = { reconciles: 0, errors: 0 };
+  private readonly cache: RosterCache;
+  private readonly queue: WorkQueue;
+  private readonly elector: LeaderElector | undefined;
+  private readonly deps: OrgReconcilerDeps;
+  private readonly log: Logger;
+  private readonly fingerprints = new Map<string, string>();
+  private readonly orgOf = new Map<string, string>();
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private leading = false;
+  private initialSyncDone = false;
+  private running = false;
+
+  constructor(private readonly options: KubernetesControllerOptions) {
+    this.log = options.log ?? silentLogger;
+    const isLeader = () => this.leading;
+    this.cache = new RosterCache(options.clients, {
+      namespace: options.namespace,
+      onChange: (kind, object, type) => this.onChange(kind, object, type),
+      onError: (kind, error) =>
+        this.log.warn("watch failed; re-listing", { kind, error: describeApiError(error) }),
+      restartDelayMs: options.cacheRestartDelayMs,
+    });
+    this.queue = new WorkQueue((org) => this.reconcile(org), {
+      concurrency: options.maxConcurrentOrgs ?? 4,
+      baseDelayMs: options.queue?.baseDelayMs,
+      maxDelayMs: options.queue?.maxDelayMs,
+      onError: (org, error) => {
+        this.stats.errors++;
+        this.log.error("reconcile failed", { org, error: describeApiError(error) });
+      },
+    });
+    this.deps = {
+      custom: options.clients.custom,
+      backend: new LeaderOnlyBackend(options.backend, isLeader),
+      state: options.state,
+      statusWriter: new StatusWriter(options.clients.custom, isLeader),
+      events: new EventRecorder(options.clients.core, options.identity, (error) =>
+        this.log.warn("cannot record an event", { error: describeApiError(error) }),
+      ),
+      isLeader,
+      actor: `roster@${options.identity}`,
+      log: this.log,
+      concurrency: options.concurrency,
+      retry: options.retry,
+    };
+    if (options.leaderElection) {
+      const lease = options.leaderElection;
+      this.elector = new LeaderElector({
+        api: options.clients.coordination,
+        name: lease.name,
+        namespace: lease.namespace,
+        identity: options.identity,
+        leaseDurationMs: lease.leaseDurationMs,
+        renewDeadlineMs: lease.renewDeadlineMs,
+        retryPeriodMs: lease.retryPeriodMs,
+        onStartedLeading: () => this.startLeading(),
+        onStoppedLeading: () => this.stopLeading(),
+        onNewLeader: (holder) => this.log.info("lease holder", { holder: holder || "(none)" }),
+        onError: (error) => this.log.warn("leader election", { error: describeApiError(error) }),
+      });
+    }
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Liveness: the process runs its loops. */
+  get healthy(): boolean {
+    return this.running;
+  }
+
+  /**
+   * Readiness: the cache has listed both kinds and leadership is known; the leader is ready once
+   * its first pass over every organization is done.
+   */
+  get ready(): boolean {
+    if (!this.running || !this.cache.synced) return false;
+    if (this.leading) return this.initialSyncDone;
+    return this.elector?.observedHolder !== undefined;
+  }
+
+  get cacheStats(): { lists: number; restarts: number } {
+    return this.cache.stats;
+  }
+
+  get statusWrites(): number {
+    return this.deps.statusWriter.writes;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.cache.start();
+    // Campaign only with a filled cache: a new leader's first pass must see every object.
+    this.cache
+      .whenSynced()
+      .then(() => {
+        if (!this.running) return;
+        if (this.elector) this.elector.start();
+        else this.startLeading();
+      })
+      .catch((error: unknown) => this.log.error("cache never synced", { error: String(error) }));
+  }
+
+  /** Stops everything; a leader hands its Lease back unless `releaseLease` is false (a crash). */
+  async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
+    this.running = false;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.queue.stop();
+    await this.elector?.stop({ release: options.releaseLease ?? true });
+    this.leading = false;
+    await this.cache.stop();
+  }
+
+  /** Enqueues every organization the cache knows (leader only). */
+  resync(): void {
+    if (!this.leading) return;
+    const keys = new Set<string>();
+    for (const o of this.cache.organizations()) keys.add(o.metadata.name);
+    for (const m of this.cache.members()) {
+      const org = memberOrg(m);
+      if (org) keys.add(org);
+    }
+    for (const key of [...keys].sort()) this.queue.add(key);
+  }
+
+  /** Resolves when no organization is queued or being reconciled (for tests and shutdown). */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  private startLeading(): void {
+    this.log.info("started leading", { identity: this.options.identity });
+    this.leading = true;
+    this.queue.start();
+    this.resync();
+    void this.queue.whenIdle().then(() => {
+      if (this.leading) this.initialSyncDone = true;
+    });
+    const period = this.options.resyncPeriodMs ?? 10 * 60_000;
+    this.resyncTimer = setInterval(() => this.resync(), period);
+    this.resyncTimer.unref();
+  }
+
+  private stopLeading(): void {
+    if (!this.leading) return;
+    this.log.warn("stopped leading", { identity: this.options.identity });
+    this.leading = false;
+    this.initialSyncDone = false;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    void this.queue.stop();
+  }
+
+  private async reconcile(org: string) {
+    const objects = selectOrgObjects(org, this.cache.organizations(), this.cache.members());
+    this.stats.reconciles++;
+    const outcome = await reconcileOrg(this.deps, objects);
+    this.log.info("reconciled", { org, next: outcome.kind });
+    return outcome;
+  }
+
+  /**
+   * Status writes and our own finalizer edits come back as watch events: only a new generation
+   * (a spec edit), a deletion, or a move to another organization needs a reconcile.
+   */
+  private onChange(kind: RosterKind, object: RosterObject, type: ChangeType): void {
+    const uid = `${kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+    const org = kind === "Organization" ? object.metadata.name : memberOrg(object);
+    const fingerprint = `${object.metadata.generation ?? ""}|${object.metadata.deletionTimestamp ?? ""}|${org ?? ""}`;
+    const previousOrg = this.orgOf.get(uid);
+    if (type === "delete") {
+      this.fingerprints.delete(uid);
+      this.orgOf.delete(uid);
+    } else {
+      if (type === "update" && this.fingerprints.get(uid) === fingerprint) return;
+      this.fingerprints.set(uid, fingerprint);
+      if (org) this.orgOf.set(uid, org);
+    }
+    if (!this.leading) return;
+    if (org) this.queue.add(org);
+    if (previousOrg && previousOrg !== org) this.queue.add(previousOrg);
+  }
+}

@@ -1,0 +1,130 @@
+import type { DesiredStateSource, SourceSnapshot } from "../../model/index.js";
+import type { RosterObject } from "./objects.js";
+import {
+  API_VERSION,
+  isDeleting,
+  maxResourceVersion,
+  memberEmail,
+  memberOrg,
+  refOf,
+} from "./objects.js";
+
+/** Everything the cache holds about one organization (the work-queue key). */
+export interface OrgObjects {
+  org: string;
+  /** Organization objects named `org` (more than one is an error: one per name, cluster-wide). */
+  organizations: RosterObject[];
+  /** Members whose `spec.organization` is `org`, deleting ones included. */
+  members: RosterObject[];
+}
+
+export interface OrgCheck {
+  /** Problems only Kubernetes mode has: they stop the org before the loader runs. */
+  errors: { ref: string; message: string }[];
+}
+
+export function selectOrgObjects(
+  org: string,
+  organizations: readonly RosterObject[],
+  members: readonly RosterObject[],
+): OrgObjects {
+  return {
+    org,
+    organizations: organizations.filter((o) => o.metadata.name === org),
+    members: members.filter((m) => memberOrg(m) === org),
+  };
+}
+
+/**
+ * The cross-object rules of Kubernetes mode: an organization name is the backend's slug, so it
+ * is declared once in the cluster; a Member belongs to an Organization of its own namespace (a
+ * reference never crosses namespaces, as RBAC is granted per namespace).
+ */
+export function checkOrgObjects(objects: OrgObjects): OrgCheck {
+  const errors: OrgCheck["errors"] = [];
+  const orgs = objects.organizations;
+  if (orgs.length > 1) {
+    const refs = orgs.map((o) => refOf("Organization", o)).join(", ");
+    for (const o of orgs) {
+      errors.push({
+        ref: refOf("Organization", o),
+        message: `organization ${objects.org} is declared ${orgs.length} times (${refs}); keep one`,
+      });
+    }
+    return { errors };
+  }
+  const home = orgs[0]?.metadata.namespace;
+  for (const m of objects.members) {
+    if (isDeleting(m)) continue;
+    if (home === undefined) {
+      errors.push({
+        ref: refOf("Member", m),
+        message: `spec.organization ${objects.org}: no Organization ${objects.org} in namespace ${m.metadata.namespace ?? ""}`,
+      });
+    } else if (m.metadata.namespace !== home) {
+      errors.push({
+        ref: refOf("Member", m),
+        message: `spec.organization ${objects.org} is declared in namespace ${home}; a Member must be in the namespace of its Organization`,
+      });
+    }
+  }
+  return { errors };
+}
+
+/** The objects that declare desired state: deleting ones are left out, so the planner revokes them. */
+export function liveObjects(
+  objects: OrgObjects,
+): { kind: "Organization" | "Member"; object: RosterObject }[] {
+  return [
+    ...objects.organizations
+      .filter((o) => !isDeleting(o))
+      .map((object) => ({ kind: "Organization" as const, object })),
+    ...objects.members
+      .filter((m) => !isDeleting(m))
+      .map((object) => ({ kind: "Member" as const, object })),
+  ];
+}
+
+/** Emails still declared by a Member that is not being deleted. */
+export function liveEmails(objects: OrgObjects): Set<string> {
+  const emails = new Set<string>();
+  for (const m of objects.members) {
+    const email = memberEmail(m);
+    if (email && !isDeleting(m)) emails.add(email);
+  }
+  return emails;
+}
+
+/**
+ * Serves one organization's cached objects to the shared reconcile() as a source snapshot: one
+ * file per object, named `NAMESPACE/Kind/NAME` so every issue names the resource, holding the
+ * manifest as JSON (which is YAML) so the loader validates it exactly as it validates Git files.
+ * The revision is the highest resourceVersion of the org's objects, deleting ones included (a
+ * deletion changes the desired state too): the cache state the pass saw.
+ */
+export class CachedOrgSource implements DesiredStateSource {
+  readonly describe: string;
+
+  constructor(private readonly objects: OrgObjects) {
+    this.describe = `kubernetes (organization ${objects.org})`;
+  }
+
+  read(): Promise<SourceSnapshot> {
+    const live = liveObjects(this.objects);
+    const files = live.map(({ kind, object }) => ({
+      path: refOf(kind, object),
+      text: `${JSON.stringify(
+        {
+          apiVersion: API_VERSION,
+          kind,
+          metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
+          spec: object.spec ?? {},
+        },
+        null,
+        2,
+      )}\n`,
+    }));
+    const revision = maxResourceVersion([...this.objects.organizations, ...this.objects.members]);
+    return Promise.resolve({ revision, files, oversized: [] });
+  }
+}

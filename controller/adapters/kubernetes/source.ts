@@ -1,0 +1,74 @@
+import type { DesiredStateSource, SourceSnapshot } from "../../model/index.js";
+import { describeApiError } from "./api-errors.js";
+import type { KubeClients } from "./client.js";
+import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
+import type { RosterObject } from "./objects.js";
+import { asRosterObject, memberOrg } from "./objects.js";
+import { CachedOrgSource } from "./org-objects.js";
+
+/**
+ * `--source kubernetes[:NAMESPACE]` for one-shot commands (`roster plan`, `roster apply`): one
+ * list of each kind, rendered like the controller's per-org sources. An API error is thrown —
+ * an unreadable cluster is never "nothing declared".
+ */
+export class KubernetesSource implements DesiredStateSource {
+  readonly describe: string;
+
+  constructor(
+    private readonly clients: KubeClients,
+    private readonly namespace: string | undefined,
+  ) {
+    this.describe = `kubernetes (${namespace === undefined ? "all namespaces" : `namespace ${namespace}`} at ${clients.server})`;
+  }
+
+  async read(): Promise<SourceSnapshot> {
+    const [organizations, members] = await Promise.all([
+      this.list(ORGANIZATIONS),
+      this.list(MEMBERS),
+    ]);
+    const orgs = new Set([
+      ...organizations.map((o) => o.metadata.name),
+      ...members.map((m) => memberOrg(m) ?? ""),
+    ]);
+    const files: SourceSnapshot["files"] = [];
+    const revisions: string[] = [];
+    for (const org of [...orgs].sort()) {
+      const snapshot = await new CachedOrgSource({
+        org,
+        organizations: organizations.filter((o) => o.metadata.name === org),
+        members: members.filter((m) => (memberOrg(m) ?? "") === org),
+      }).read();
+      files.push(...snapshot.files);
+      revisions.push(snapshot.revision);
+    }
+    const revision = revisions.reduce(
+      (a, b) => (BigInt(a || "0") >= BigInt(b || "0") ? a : b),
+      "0",
+    );
+    return { revision, files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), oversized: [] };
+  }
+
+  private async list(plural: string): Promise<RosterObject[]> {
+    const { custom } = this.clients;
+    let raw: unknown;
+    try {
+      raw =
+        this.namespace === undefined
+          ? await custom.listCustomObjectForAllNamespaces({
+              group: GROUP,
+              version: VERSION,
+              plural,
+            })
+          : await custom.listNamespacedCustomObject({
+              group: GROUP,
+              version: VERSION,
+              namespace: this.namespace,
+              plural,
+            });
+    } catch (error) {
+      throw new Error(`cannot list ${plural} in ${this.describe}: ${describeApiError(error)}`);
+    }
+    const items = (raw as { items?: unknown[] } | undefined)?.items ?? [];
+    return items.map(asRosterObject).filter((o): o is RosterObject => o !== undefined);
+  }
+}

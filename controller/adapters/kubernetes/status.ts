@@ -1,0 +1,178 @@
+import type { ActualOrganization } from "../../model/index.js";
+import type { BlockedStep } from "../../plan/types.js";
+import type { OrgReconcileResult } from "../../reconcile/types.js";
+import type { ConditionInput } from "./conditions.js";
+import { clip, mergeConditions } from "./conditions.js";
+import type { RosterObject } from "./objects.js";
+import { isDeleting, memberEmail } from "./objects.js";
+
+/** What one org's reconcile came to, as the status writer needs it. */
+export interface OrgOutcome {
+  /** Needs a human (invalid resources, a refused plan, a forbidden step): nothing was applied. */
+  stalled?: { reason: string; message: string };
+  /** Will retry by itself (backend unreachable, transient step failures). */
+  retrying?: { reason: string; message: string };
+  result?: OrgReconcileResult;
+  /** The backend's view after the writes; undefined when it could not be read. */
+  actual?: ActualOrganization | null;
+  /** Per Member ref (`NAMESPACE/Member/NAME`): validation messages about that resource. */
+  memberIssues?: ReadonlyMap<string, string>;
+}
+
+export type Status = Record<string, unknown>;
+
+export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: Date): Status {
+  const at = now.toISOString();
+  const blocked = outcome.result?.plan?.blocked ?? [];
+  const applied = (outcome.result?.results ?? []).filter((r) => r.result === "applied").length;
+  const actual = outcome.actual ?? undefined;
+  const pending = actual?.invitations.filter((i) => i.status === "pending").length ?? 0;
+  let conditions: ConditionInput[];
+  if (isDeleting(org) && !outcome.stalled) {
+    conditions = progressing(
+      "Deleting",
+      outcome.retrying?.message ?? "applying spec.deletionPolicy before the finalizer is released",
+    );
+  } else if (outcome.stalled) {
+    const { reason, message } = outcome.stalled;
+    conditions = [
+      { type: "Ready", status: "False", reason, message: clip(message) },
+      {
+        type: "Reconciling",
+        status: "False",
+        reason,
+        message: "waiting for a change to the resources",
+      },
+      { type: "Stalled", status: "True", reason, message: clip(message) },
+    ];
+  } else if (outcome.retrying) {
+    conditions = progressing(outcome.retrying.reason, outcome.retrying.message);
+  } else if (blocked.length > 0) {
+    conditions = progressing("Blocked", describeBlocked(blocked));
+  } else {
+    const message =
+      `${actual?.members.length ?? 0} members, ${pending} pending invitations` +
+      (applied > 0 ? `; applied ${applied} changes` : "");
+    conditions = [
+      { type: "Ready", status: "True", reason: "Synced", message },
+      { type: "Reconciling", status: "False", reason: "Synced", message: "nothing left to do" },
+      { type: "Stalled", status: "False", reason: "Synced", message: "" },
+    ];
+  }
+  const ready = conditions[0]?.status === "True";
+  const status: Status = {
+    observedGeneration: org.metadata.generation,
+    lastSyncedAt: at,
+    ready,
+    conditions: mergeConditions(org.status?.conditions, conditions, at, org.metadata.generation),
+  };
+  if (actual) {
+    status.owner = actual.members.find((m) => m.role === "owner")?.email ?? "";
+    status.members = actual.members.length;
+    status.pendingInvites = pending;
+  }
+  if (outcome.result?.plan) status.blockedSteps = blocked.length;
+  return status;
+}
+
+function progressing(reason: string, message: string): ConditionInput[] {
+  return [
+    { type: "Ready", status: "False", reason, message: clip(message) },
+    { type: "Reconciling", status: "True", reason, message: clip(message) },
+    { type: "Stalled", status: "False", reason, message: "" },
+  ];
+}
+
+function describeBlocked(blocked: readonly BlockedStep[]): string {
+  const shown = blocked
+    .slice(0, 5)
+    .map((b) => `${b.action} ${b.email ?? b.org}: ${b.blockedBy}`)
+    .join("; ");
+  return blocked.length > 5 ? `${shown}; and ${blocked.length - 5} more` : shown;
+}
+
+/** Member phase: Invited | Active | Blocked | Removing (DESIGN, issue "Status"). */
+export function memberStatus(
+  member: RosterObject,
+  ref: string,
+  outcome: OrgOutcome,
+  now: Date,
+): Status | undefined {
+  const at = now.toISOString();
+  const email = memberEmail(member) ?? "";
+  const actual = outcome.actual ?? undefined;
+  const joined = actual?.members.find((m) => m.email === email);
+  const invitation = actual?.invitations.find((i) => i.email === email);
+  const blocked = outcome.result?.plan?.blocked.find((b) => b.email === email);
+  const failed = outcome.result?.results.find(
+    (r) => r.result === "failed" && r.step.email === email,
+  );
+  const issue = outcome.memberIssues?.get(ref);
+
+  let phase: string | undefined;
+  let conditions: ConditionInput[];
+  const state = (ready: boolean, reason: string, message: string, stalled = false) => [
+    { type: "Ready", status: ready ? "True" : "False", reason, message: clip(message) } as const,
+    {
+      type: "Stalled",
+      status: stalled ? "True" : "False",
+      reason,
+      message: stalled ? clip(message) : "",
+    } as const,
+  ];
+  if (isDeleting(member)) {
+    phase = "Removing";
+    const why = outcome.stalled?.message ?? failed?.error?.message;
+    conditions = state(
+      false,
+      "Removing",
+      why
+        ? `cannot revoke access yet: ${why}`
+        : "revoking access (R6) before the finalizer is released",
+      Boolean(outcome.stalled),
+    );
+  } else if (issue ?? outcome.stalled) {
+    phase = "Blocked";
+    const reason = outcome.stalled?.reason ?? "Invalid";
+    conditions = state(false, reason, issue ?? outcome.stalled?.message ?? "", true);
+  } else if (failed) {
+    phase = "Blocked";
+    const transient = failed.error?.transient ?? false;
+    const message = `${failed.step.action} failed: ${failed.error?.message ?? "unknown error"}`;
+    conditions = state(false, transient ? "Retrying" : "StepFailed", message, !transient);
+  } else if (blocked) {
+    phase = "Blocked";
+    conditions = state(false, "Blocked", `${blocked.action}: ${blocked.blockedBy}`);
+  } else if (joined) {
+    phase = "Active";
+    conditions = state(true, "Active", `member of ${actual?.name ?? ""} as ${joined.role}`);
+  } else if (invitation) {
+    phase = "Invited";
+    const expired = invitation.status === "expired";
+    conditions = state(
+      false,
+      expired ? "InvitationExpired" : "InvitationPending",
+      expired
+        ? `the invitation expired at ${invitation.expiresAt}; it is resent on the next sync`
+        : `invited as ${invitation.role}; waiting for ${email} to accept`,
+    );
+  } else if (actual === undefined) {
+    return undefined; // nothing known about the backend: keep what the status says
+  } else {
+    conditions = state(false, "Pending", "not in the backend yet");
+  }
+
+  const status: Status = {
+    observedGeneration: member.metadata.generation,
+    conditions: mergeConditions(
+      member.status?.conditions,
+      conditions,
+      at,
+      member.metadata.generation,
+    ),
+  };
+  if (phase) status.phase = phase;
+  if (invitation) status.invitedAt = invitation.sentAt;
+  if (joined) status.joinedAt = joined.since;
+  return status;
+}

@@ -1,0 +1,4 @@
+export { applyPlan, UnsafePlanError } from "./apply-plan.js";
+export { idempotencyKey } from "./idempotency.js";
+export { backoffDelay, withRetry } from "./retry.js";
+export type { ApplyOptions, RetryOptions, StepResult } from "./types.js";

@@ -1,0 +1,166 @@
+import type { ParsedResource } from "../load/index.js";
+import { assembleDesiredState, parseSourceFile } from "../load/index.js";
+import type { Issue } from "../model/index.js";
+import { hasErrors } from "../model/index.js";
+import type { Commit, GitHistory } from "./git-history.js";
+import { OversizedFileError } from "./git-history.js";
+import type { MembershipChange, MembershipState } from "./membership-diff.js";
+import { diffMemberships, membershipFromDesired } from "./membership-diff.js";
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** What one commit did to the declared membership. */
+export interface ReplayStep {
+  commit: Commit;
+  /** Changes against the last valid state; empty when the commit is invalid or changed nothing. */
+  changes: MembershipChange[];
+  /** Set when this commit changed YAML and the result does not load: the state stays as it was. */
+  invalid?: Issue[];
+  /** The last valid state after this commit, and the latest commit whose tree declares it. */
+  state: MembershipState;
+  validAt: Commit | null;
+}
+
+interface ParsedFile {
+  resources: ParsedResource[];
+  errors: Issue[];
+}
+
+/**
+ * Replays the first-parent commits in order. Incremental: a commit's changed YAML files are the
+ * only ones parsed; every other file keeps its parsed resources from earlier commits, and the
+ * membership state is reassembled from that cache. A commit whose YAML is invalid is reported
+ * and skipped; the state stays the last valid one (what a controller following the branch keeps).
+ */
+export async function replayHistory(
+  git: GitHistory,
+  commits: readonly Commit[],
+  path: string | undefined,
+  onStep: (step: ReplayStep) => void,
+): Promise<void> {
+  const cache = new Map<string, ParsedFile>();
+  const broken = new Set<string>(); // files whose last parse had errors
+  let state: MembershipState = new Map();
+  let validAt: Commit | null = null;
+  let treeValid = true;
+
+  const ahead = new Prefetch(git, commits, path);
+  for (const [i, commit] of commits.entries()) {
+    const changed = await ahead.take(i);
+    if (changed.size === 0) {
+      // Same YAML as its parent: a valid tree stays valid, and this commit now names it.
+      if (treeValid) validAt = commit;
+      onStep({ commit, changes: [], state, validAt, ...(treeValid ? {} : { invalid: [] }) });
+      continue;
+    }
+    for (const [file, parsed] of changed) {
+      if (parsed === null) cache.delete(file);
+      else cache.set(file, parsed);
+      if (parsed && parsed.errors.length > 0) broken.add(file);
+      else broken.delete(file);
+    }
+    const issues = [...broken].flatMap((f) => cache.get(f)?.errors ?? []);
+    const next = issues.length === 0 ? assemble(cache, commit.sha) : { issues };
+    if ("state" in next) {
+      const changes = diffMemberships(state, next.state);
+      state = next.state;
+      validAt = commit;
+      treeValid = true;
+      onStep({ commit, changes, state, validAt });
+    } else {
+      treeValid = false;
+      onStep({ commit, changes: [], state, validAt, invalid: next.issues });
+    }
+  }
+}
+
+/** Commits read (and parsed) ahead of the one being replayed. */
+const LOOKAHEAD = 16;
+
+/**
+ * Reads and parses the next commits' changed files while the current one is replayed: the
+ * requests queue up in git's long-lived reader instead of one round trip per commit.
+ */
+class Prefetch {
+  private readonly pending = new Map<number, Promise<Map<string, ParsedFile | null>>>();
+
+  constructor(
+    private readonly git: GitHistory,
+    private readonly commits: readonly Commit[],
+    private readonly path: string | undefined,
+  ) {}
+
+  take(index: number): Promise<Map<string, ParsedFile | null>> {
+    for (let i = index; i < Math.min(index + LOOKAHEAD, this.commits.length); i++) this.start(i);
+    const result = this.pending.get(index) as Promise<Map<string, ParsedFile | null>>;
+    this.pending.delete(index);
+    return result;
+  }
+
+  private start(index: number): void {
+    const commit = this.commits[index];
+    if (!commit || this.pending.has(index)) return;
+    const work = (async () => {
+      const changed = await this.git.changedFiles(commit.sha, commit.parents[0] ?? null, this.path);
+      const yaml = changed.filter((f) => YAML_FILE.test(f));
+      return yaml.length === 0
+        ? new Map<string, ParsedFile | null>()
+        : readAndParse(this.git, commit.sha, yaml);
+    })();
+    // Awaited in turn by take(); a failure ahead of time must not count as unhandled meanwhile.
+    work.catch(() => undefined);
+    this.pending.set(index, work);
+  }
+}
+
+async function readAndParse(
+  git: GitHistory,
+  sha: string,
+  paths: string[],
+): Promise<Map<string, ParsedFile | null>> {
+  const out = new Map<string, ParsedFile | null>(paths.map((p) => [p, null]));
+  let files;
+  try {
+    files = await git.readFiles(sha, paths);
+  } catch (error) {
+    if (!(error instanceof OversizedFileError)) throw error;
+    // One oversized file makes the commit invalid; the others are re-read without it.
+    const rest = await readAndParse(
+      git,
+      sha,
+      paths.filter((p) => p !== error.path),
+    );
+    rest.set(error.path, { resources: [], errors: [oversizedIssue(error)] });
+    return rest;
+  }
+  for (const file of files) {
+    const { resources, issues } = parseSourceFile(file);
+    out.set(file.path, { resources, errors: issues.filter((i) => i.severity === "error") });
+  }
+  return out;
+}
+
+function assemble(
+  cache: Map<string, ParsedFile>,
+  revision: string,
+): { state: MembershipState } | { issues: Issue[] } {
+  const resources: ParsedResource[] = [];
+  for (const parsed of cache.values()) resources.push(...parsed.resources);
+  // A tree with no resources at all is a valid, empty declaration (e.g. before the first org).
+  if (resources.length === 0) return { state: new Map() };
+  const { state, issues } = assembleDesiredState(resources, revision);
+  if (!state || hasErrors(issues)) return { issues: issues.filter((i) => i.severity === "error") };
+  return { state: membershipFromDesired(state) };
+}
+
+function oversizedIssue(error: OversizedFileError): Issue {
+  return {
+    file: error.path,
+    line: 1,
+    col: 1,
+    rule: "oversized",
+    severity: "error",
+    message: error.message,
+    hint: "split the file: a source file may hold at most 10 MiB",
+  };
+}

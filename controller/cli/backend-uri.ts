@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import type { PortalStore } from "../adapters/backends/sqlite/store.js";
+import { openSqlite, openStandaloneState } from "../adapters/backends/sqlite/open.js";
+import { openHttpBackend } from "./http-backend-uri.js";
+import { openGoogleBackend } from "./google-uri.js";
+import type { ControllerState, IdentityBackend, Mailer } from "../model/index.js";
+import { UsageError } from "./errors.js";
+
+export const DEFAULT_BACKEND_URI = "sqlite:.roster/portal.db";
+/** Where backends that are not SQLite keep the controller state (journal, managed sets). */
+export const DEFAULT_STATE_PATH = ".roster/state.db";
+
+/** The `--backend` forms, for help texts and errors. New schemes add a line and a `case`. */
+export const SUPPORTED_BACKENDS = [
+  "sqlite:PATH (embedded Portal store; default sqlite:.roster/portal.db)",
+  "http(s)://HOST (the Portal team API; key from --token-file FILE or ROSTER_TOKEN)",
+  "google:GROUP_EMAIL[?org=NAME] (a Google Group via the Directory API; see docs/google.md)",
+];
+
+export interface OpenBackendOptions {
+  mailer?: Mailer;
+  /** Accept link base in invitation mail (embedded store). */
+  acceptUrlBase?: string;
+  now?: () => Date;
+  /** Non-fatal problems (an invitation mail not sent); default: a line on stderr. */
+  onWarning?: (message: string) => void;
+  /** false: a missing SQLite file is an error instead of a new empty store (read-only commands). */
+  create?: boolean;
+  /** Controller state file for backends that are not SQLite (default `.roster/state.db`). */
+  statePath?: string;
+  /** `--token-file FILE` for http(s) backends (otherwise the ROSTER_TOKEN variable). */
+  tokenFile?: string;
+}
+
+export interface OpenedBackend {
+  backend: IdentityBackend;
+  state: ControllerState;
+  /** The embedded store itself, only for `sqlite:` (the `roster portal` commands need it). */
+  store?: PortalStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root for `--backend URI`. Each scheme is one `case`: `http(s)://HOST` and
+ * `google:GROUP` are added next to `sqlite:` by their modules. Messages never echo credentials.
+ */
+export async function openBackend(
+  uri: string = DEFAULT_BACKEND_URI,
+  options: OpenBackendOptions = {},
+): Promise<OpenedBackend> {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case "sqlite":
+      return Promise.resolve(openSqliteUri(uri.slice("sqlite:".length), options));
+    case "http":
+    case "https":
+      return openHttpBackend(uri, options, () => openStateFile(options));
+    case "google":
+      return openGoogleBackend(uri, options, () => openStateFile(options));
+    default:
+      throw new UsageError(
+        `unknown backend "${redactUri(uri)}"` +
+          (scheme === undefined && uri !== "" ? ` (did you mean sqlite:${uri}?)` : "") +
+          `; supported: ${SUPPORTED_BACKENDS.join("; ")}`,
+      );
+  }
+}
+
+function openSqliteUri(file: string, options: OpenBackendOptions): OpenedBackend {
+  if (file === "") {
+    throw new UsageError(`sqlite: needs a file path, e.g. --backend ${DEFAULT_BACKEND_URI}`);
+  }
+  const create = options.create ?? true;
+  if (!create && !existsSync(file)) {
+    throw new UsageError(
+      `no Portal store at ${file}: check --backend (roster apply creates it on first use)`,
+    );
+  }
+  return openSqlite(file, {
+    create,
+    onWarning:
+      options.onWarning ?? ((message) => process.stderr.write(`roster: warning: ${message}\n`)),
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.acceptUrlBase ? { acceptUrlBase: options.acceptUrlBase } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+/** `https://user:secret@host/x?token=…` → `https://***@host/x?…`: safe for messages and logs. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/[^/@\s]*@/, "//***@").replace(/\?.*$/, "?…");
+}
+
+/** For backends that are not SQLite: the controller state in a file of its own. */
+export function openStateFile(options: OpenBackendOptions = {}): ControllerState {
+  return openStandaloneState(options.statePath ?? DEFAULT_STATE_PATH);
+}

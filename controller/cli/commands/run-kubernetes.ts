@@ -1,0 +1,223 @@
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { jsonLogger } from "../../adapters/kubernetes/log.js";
+import { parseDuration } from "../../model/index.js";
+import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
+import { UsageError } from "../errors.js";
+import { parseListen } from "../listen.js";
+import type { MailerFlags } from "../mailer-options.js";
+import { addMailerOptions, mailerOpenOptions } from "../mailer-options.js";
+import { positiveInteger } from "../reconcile-pass.js";
+
+export interface RunKubernetesOptions extends MailerFlags {
+  namespace?: string;
+  allNamespaces?: boolean;
+  kubeconfig?: string;
+  backend: string;
+  /** API key for an http(s) backend (otherwise ROSTER_TOKEN). */
+  tokenFile?: string;
+  maxConcurrentOrgs: number;
+  leaseName: string;
+  leaseNamespace?: string;
+  leaseDuration: number;
+  renewDeadline: number;
+  retryPeriod: number;
+  resyncPeriod: number;
+  listen: { host: string; port: number };
+  identity?: string;
+}
+
+const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+/**
+ * `roster run --source kubernetes`: the controller loop over Organization and Member resources
+ * until SIGTERM/SIGINT, which stops the loops and hands the Lease back. Resolves when stopped.
+ */
+export async function runKubernetes(
+  options: RunKubernetesOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (options.namespace !== undefined && options.allNamespaces) {
+    throw new UsageError("use either --namespace NS or --all-namespaces, not both");
+  }
+  // Loaded here, not at the top: every other command would pay for importing the Kubernetes SDK.
+  const [{ connectKube }, { KubernetesController }, { startHealthServer }] = await Promise.all([
+    import("../../adapters/kubernetes/client.js"),
+    import("../../adapters/kubernetes/controller.js"),
+    import("../../adapters/kubernetes/health-server.js"),
+  ]);
+  const inCluster = options.kubeconfig === undefined && env.KUBERNETES_SERVICE_HOST !== undefined;
+  let clients;
+  try {
+    clients = connectKube({ kubeconfig: options.kubeconfig, inCluster });
+  } catch (error) {
+    const from = options.kubeconfig
+      ? `--kubeconfig ${options.kubeconfig}`
+      : "the cluster configuration";
+    throw new UsageError(`cannot load ${from}: ${(error as Error).message}`);
+  }
+  const home = inCluster
+    ? readPodNamespace()
+    : clients.config.getContextObject(clients.config.currentContext)?.namespace;
+  const namespace = options.allNamespaces ? undefined : (options.namespace ?? home ?? "default");
+  const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`;
+  const log = jsonLogger((line) => process.stderr.write(line));
+  const opened = await openBackend(options.backend, {
+    tokenFile: options.tokenFile,
+    ...mailerOpenOptions(options),
+  });
+  const controller = new KubernetesController({
+    clients,
+    backend: opened.backend,
+    state: opened.state,
+    namespace,
+    identity,
+    maxConcurrentOrgs: options.maxConcurrentOrgs,
+    resyncPeriodMs: options.resyncPeriod,
+    leaderElection: {
+      name: options.leaseName,
+      namespace: options.leaseNamespace ?? home ?? "default",
+      leaseDurationMs: options.leaseDuration,
+      renewDeadlineMs: options.renewDeadline,
+      retryPeriodMs: options.retryPeriod,
+    },
+    log,
+  });
+  const health = await startHealthServer(controller, options.listen).catch(
+    async (error: unknown) => {
+      await opened.close();
+      const { host, port } = options.listen;
+      throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+    },
+  );
+  log.info("roster controller starting", {
+    server: clients.server,
+    namespace: namespace ?? "(all)",
+    backend: opened.backend.describe,
+    identity,
+    listen: health.url,
+  });
+  await controller.start();
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+      log.info("stopping", { signal });
+      controller
+        .stop({ releaseLease: true })
+        .then(() => health.close())
+        .then(() => opened.close())
+        .catch((error: unknown) => log.error("unclean stop", { error: String(error) }))
+        .finally(resolve);
+    };
+    const onTerm = () => stop("SIGTERM");
+    const onInt = () => stop("SIGINT");
+    process.on("SIGTERM", onTerm);
+    process.on("SIGINT", onInt);
+  });
+  log.info("stopped", { identity });
+}
+
+function readPodNamespace(): string | undefined {
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `15s`, `2m`, `500ms` → milliseconds. */
+export function durationMs(value: string): number {
+  const ms = /^(\d+)ms$/.exec(value.trim());
+  const seconds = ms ? Number(ms[1]) / 1000 : parseDuration(value);
+  if (seconds === undefined || seconds <= 0) {
+    throw new InvalidArgumentError("expected a duration such as 500ms, 15s, 2m or 1h");
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** The flags only the Kubernetes mode of `roster run` has (`--source kubernetes[:NAMESPACE]`). */
+export function addKubernetesOptions(command: Command): Command {
+  return command
+    .option(
+      "--namespace <ns>",
+      "kubernetes: watch one namespace (default: the pod's or the kubeconfig context's)",
+    )
+    .option("--all-namespaces", "kubernetes: watch every namespace")
+    .option(
+      "--kubeconfig <path>",
+      "kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)",
+    )
+    .option(
+      "--max-concurrent-orgs <n>",
+      "kubernetes: organizations reconciled at once",
+      positiveInteger,
+      4,
+    )
+    .option("--lease-name <name>", "kubernetes: leader-election Lease name", "roster-controller")
+    .option(
+      "--lease-namespace <ns>",
+      "kubernetes: leader-election Lease namespace (default: the pod's)",
+    )
+    .option(
+      "--lease-duration <duration>",
+      "kubernetes: how long a Lease lasts without renewal",
+      durationMs,
+      15_000,
+    )
+    .option(
+      "--renew-deadline <duration>",
+      "kubernetes: the leader steps down when it cannot renew for this long",
+      durationMs,
+      10_000,
+    )
+    .option(
+      "--retry-period <duration>",
+      "kubernetes: between attempts to acquire or renew the Lease",
+      durationMs,
+      2_000,
+    )
+    .option(
+      "--resync-period <duration>",
+      "kubernetes: reconcile every organization this often",
+      durationMs,
+      600_000,
+    )
+    .option(
+      "--identity <id>",
+      "kubernetes: this instance's name in the Lease (default: hostname + random suffix)",
+    );
+}
+
+/** `kubernetes` or `kubernetes:NAMESPACE` as a `--source`: the namespace, or null when not Kubernetes. */
+export function kubernetesSourceNamespace(source: string): { namespace?: string } | null {
+  const match = /^kubernetes(?::(.+))?$/.exec(source);
+  if (!match) return null;
+  return match[1] === undefined ? {} : { namespace: match[1] };
+}
+
+/**
+ * Registers `roster kube-run`, kept as an alias of `roster run --source kubernetes` (hidden from
+ * the help) for scripts written against the first release of Kubernetes mode.
+ */
+export function registerKubeRun(program: Command): void {
+  const command = addKubernetesOptions(
+    program
+      .command("kube-run", { hidden: true })
+      .description("alias of `roster run --source kubernetes`"),
+  )
+    .option("--backend <uri>", "identity backend", DEFAULT_BACKEND_URI)
+    .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
+    .option(
+      "--listen <host:port>",
+      "serve /healthz, /readyz and /metrics here",
+      parseListen,
+      parseListen("127.0.0.1:9090"),
+    );
+  addMailerOptions(command).action(async (flags: RunKubernetesOptions) => {
+    await runKubernetes(flags);
+  });
+}

@@ -1,0 +1,100 @@
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { formatIssue } from "../model/index.js";
+import { reconcile } from "../reconcile/index.js";
+import type { ReconcileObserver, ReconcileOptions, ReconcileResult } from "../reconcile/index.js";
+import { DEFAULT_BACKEND_URI, openBackend } from "./backend-uri.js";
+import { UsageError } from "./errors.js";
+import type { GitFlags } from "./git-options.js";
+import { addGitOptions, gitAccessOptions } from "./git-options.js";
+import { addMailerOptions, mailerOpenOptions, type MailerFlags } from "./mailer-options.js";
+import { openSource } from "./source-uri.js";
+
+/** The flags `roster plan` and `roster apply` share. */
+export interface PassFlags extends GitFlags, MailerFlags {
+  source: string;
+  backend: string;
+  maxRemovals?: number;
+  tokenFile?: string;
+}
+
+export function addPassOptions(command: Command): Command {
+  command
+    .requiredOption("--source <source>", "folder, Git URL or path (#REF, //SUBDIR), or kubernetes")
+    .option("--backend <uri>", "identity backend", DEFAULT_BACKEND_URI)
+    .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
+    .option(
+      "--max-removals <n>",
+      "allow up to N removals per organization, overriding every safety.maxRemovals",
+      nonNegativeInteger,
+    );
+  return addMailerOptions(addGitOptions(command));
+}
+
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return Number(value);
+}
+
+export function positiveInteger(value: string): number {
+  const n = nonNegativeInteger(value);
+  if (n === 0) throw new InvalidArgumentError("expected a whole number ≥ 1");
+  return n;
+}
+
+/** Reads the source, observes the backend, plans, and (unless dryRun) applies: one pass. */
+export async function runPass(
+  flags: PassFlags,
+  options: Omit<ReconcileOptions, "maxRemovalsOverride">,
+  observer?: ReconcileObserver,
+): Promise<ReconcileResult> {
+  const source = openSource(flags.source, gitAccessOptions(flags));
+  const opened = await openBackend(flags.backend, {
+    tokenFile: flags.tokenFile,
+    ...mailerOpenOptions(flags),
+  });
+  try {
+    return await reconcile(
+      { source, backend: opened.backend, state: opened.state, observer },
+      { ...options, maxRemovalsOverride: flags.maxRemovals },
+    );
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * What stops a pass before any plan: an unreadable source or invalid resources. Prints the
+ * issues (warnings too) on stderr unless an observer already did; throws a UsageError (exit 1)
+ * when the pass cannot go on.
+ */
+export function checkSource(
+  result: ReconcileResult,
+  flags: PassFlags,
+  options: { issuesPrinted?: boolean } = {},
+): void {
+  if (result.sourceError) {
+    throw new UsageError(`cannot read source ${flags.source}: ${result.sourceError.message}`);
+  }
+  if (!options.issuesPrinted) {
+    for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+  }
+  const errors = result.issues.filter((i) => i.severity === "error").length;
+  if (errors > 0) {
+    throw new UsageError(
+      `${errors} error${errors === 1 ? "" : "s"} in ${flags.source}: nothing planned or applied`,
+    );
+  }
+}
+
+/** Orgs the backend could not be read for: reported on stderr, each one fails the command. */
+export function reportObserveFailures(result: ReconcileResult): number {
+  const failed = result.orgs.filter((o) => o.status === "failed");
+  for (const o of failed) {
+    const retry = o.error?.transient ? " (temporary: try again)" : "";
+    process.stderr.write(
+      `roster: ${o.org}: cannot read the backend: ${o.error?.message ?? "unknown error"}${retry}\n`,
+    );
+  }
+  return failed.length;
+}

@@ -1,0 +1,87 @@
+import type {
+  DesiredMember,
+  DesiredOrganization,
+  MaxRemovals,
+  OrgPolicy,
+  OrgSettings,
+  Role,
+} from "../model/index.js";
+import {
+  defaultOrgPolicy,
+  defaultOrgSettings,
+  isInvitableRole,
+  normalizeEmail,
+  parseDuration,
+} from "../model/index.js";
+import type { OrganizationSpec } from "../schema/index.js";
+import type { ParsedResource } from "./parsed-resource.js";
+
+/**
+ * Settings and policy from a validated Organization spec. The fallbacks repeat the schema's
+ * defaults so that resources built from Kubernetes objects (which the API server defaults, or
+ * not, depending on its version) read the same as files.
+ */
+export function orgSettings(org: ParsedResource): OrgSettings {
+  const spec = org.spec as Partial<OrganizationSpec>;
+  const defaults = defaultOrgSettings(org.name);
+  const role = spec.autoProvisioning?.role;
+  return {
+    displayName: spec.displayName ?? defaults.displayName,
+    domains: [...new Set((spec.domains ?? []).map((d) => d.trim().toLowerCase()))].sort(),
+    autoProvisioning: {
+      enabled: spec.autoProvisioning?.enabled ?? defaults.autoProvisioning.enabled,
+      role: isInvitableRole(role) ? role : defaults.autoProvisioning.role,
+    },
+    inviteExpirySeconds:
+      parseDuration(spec.invitations?.expireAfter ?? "") ?? defaults.inviteExpirySeconds,
+  };
+}
+
+export function orgPolicy(org: ParsedResource): OrgPolicy {
+  const spec = org.spec as Partial<OrganizationSpec>;
+  const defaults = defaultOrgPolicy();
+  return {
+    allowExternal: spec.allowExternal ?? defaults.allowExternal,
+    unmanaged: spec.unmanaged ?? defaults.unmanaged,
+    maxRemovals: parseMaxRemovals(spec.safety?.maxRemovals) ?? defaults.maxRemovals,
+    deletionPolicy: spec.deletionPolicy ?? defaults.deletionPolicy,
+  };
+}
+
+/** `10` → a count; `"10%"` → a share of the active members. */
+export function parseMaxRemovals(value: unknown): MaxRemovals | undefined {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
+    return { kind: "count", value };
+  }
+  if (typeof value === "string") {
+    const match = /^(\d{1,3})%$/.exec(value.trim());
+    const percent = match ? Number(match[1]) : NaN;
+    if (percent >= 0 && percent <= 100) return { kind: "percent", value: percent };
+  }
+  return undefined;
+}
+
+export function desiredMember(member: ParsedResource): DesiredMember {
+  const spec = member.spec as { email: string; role: Role; github?: string };
+  const out: DesiredMember = {
+    name: member.name,
+    email: normalizeEmail(spec.email),
+    role: spec.role,
+    source: { file: member.file, line: member.line, col: member.col },
+  };
+  if (spec.github) out.github = spec.github;
+  return out;
+}
+
+export function desiredOrganization(
+  org: ParsedResource,
+  members: DesiredMember[],
+): DesiredOrganization {
+  return {
+    name: org.name,
+    settings: orgSettings(org),
+    policy: orgPolicy(org),
+    members: members.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
+    source: { file: org.file, line: org.line, col: org.col },
+  };
+}

@@ -1,0 +1,10 @@
+export { validate, documentSchema, SPEC_SCHEMAS } from "./validate.js";
+export type { ValidResource, ValidOrganization, ValidMember, SchemaIssue } from "./validate.js";
+export { describeValue, fieldName } from "./messages.js";
+export { buildCrd, buildCrds, GROUP, VERSION } from "./crds.js";
+export type { CustomResourceDefinition } from "./crds.js";
+export { forAjv } from "./for-ajv.js";
+export { KUBERNETES_KEYWORDS, intOrString } from "./structural.js";
+export type { StructuralSchema } from "./structural.js";
+export * from "./resource-schemas.js";
+export type * from "./types.js";

@@ -1,0 +1,233 @@
+import type { StructuralSchema } from "./structural.js";
+import { intOrString } from "./structural.js";
+
+// Patterns are RE2-compatible (no look-around): Kubernetes evaluates them with Go's regexp.
+const DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+const DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+const DOMAIN = "^([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,}$";
+const DURATION = "^([0-9]+[smhdw])+$";
+const PERCENT = "^(100|[1-9]?[0-9])%$";
+const GITHUB_LOGIN = "^[A-Za-z0-9]([-A-Za-z0-9]{0,37}[A-Za-z0-9])?$";
+
+const orgName = (description: string): StructuralSchema => ({
+  type: "string",
+  description,
+  pattern: DNS_LABEL,
+  maxLength: 63,
+});
+
+export const ORGANIZATION_SPEC: StructuralSchema = {
+  type: "object",
+  description: "The desired settings of a Workjet organization.",
+  properties: {
+    displayName: {
+      type: "string",
+      description: "The name people see; defaults to metadata.name.",
+      minLength: 1,
+      maxLength: 200,
+    },
+    domains: {
+      type: "array",
+      description:
+        "The organization's verified email domains, e.g. acme.com. Members outside them are external.",
+      items: {
+        type: "string",
+        description: "a domain such as acme.com",
+        pattern: DOMAIN,
+        maxLength: 253,
+      },
+      maxItems: 100,
+      default: [],
+      "x-kubernetes-list-type": "set",
+    },
+    allowExternal: {
+      type: "boolean",
+      description:
+        "Whether members outside `domains` are allowed (reported as warnings); false makes them errors.",
+      default: true,
+    },
+    autoProvisioning: {
+      type: "object",
+      description:
+        "R8: users whose Google account matches a domain join automatically with `role` when enabled.",
+      properties: {
+        enabled: { type: "boolean", description: "Turns auto-provisioning on.", default: false },
+        role: {
+          type: "string",
+          description: "The role auto-provisioned users get: admin or member, never owner.",
+          enum: ["admin", "member"],
+          default: "member",
+        },
+      },
+      default: {},
+    },
+    invitations: {
+      type: "object",
+      description: "How invitations behave.",
+      properties: {
+        expireAfter: {
+          type: "string",
+          description:
+            "How long an invitation stays valid, as a duration like 7d, 12h, 30m or 2w; expired ones are resent.",
+          pattern: DURATION,
+          default: "7d",
+        },
+      },
+      default: {},
+    },
+    unmanaged: {
+      type: "string",
+      description:
+        "What to do with members the backend has but nobody declared: remove them, or only report them.",
+      enum: ["remove", "report"],
+      default: "remove",
+    },
+    safety: {
+      type: "object",
+      description: "Guards against destructive syncs.",
+      properties: {
+        maxRemovals: intOrString({
+          description:
+            'The most removals one sync may make: a count such as 10, or a share of the active members such as "10%".',
+          minimum: 0,
+          pattern: PERCENT,
+          default: 10,
+        }),
+      },
+      default: {},
+    },
+    deletionPolicy: {
+      type: "string",
+      description:
+        "Kubernetes mode: what deleting the Organization resource does to the backend (Orphan leaves it alone).",
+      enum: ["Orphan", "Delete"],
+      default: "Orphan",
+    },
+  },
+};
+
+export const MEMBER_SPEC: StructuralSchema = {
+  type: "object",
+  description: "One person's membership of an organization.",
+  required: ["organization", "email", "role"],
+  properties: {
+    organization: orgName("metadata.name of the Organization this member belongs to."),
+    email: {
+      type: "string",
+      description: "The member's email address: the identity key, compared case-insensitively.",
+      format: "email",
+      maxLength: 254,
+    },
+    role: {
+      type: "string",
+      description: "R1: owner, admin or member. Exactly one owner per organization (R2).",
+      enum: ["owner", "admin", "member"],
+    },
+    github: {
+      type: "string",
+      description:
+        "The member's GitHub login, used to recognise pull-request authors and approvers.",
+      pattern: GITHUB_LOGIN,
+    },
+  },
+};
+
+/** `metadata` as written in YAML files (a CRD may not constrain metadata beyond its name). */
+export function fileMetadata(kind: "Organization" | "Member"): StructuralSchema {
+  const stringMap: StructuralSchema = { type: "object", additionalProperties: { type: "string" } };
+  return {
+    type: "object",
+    description: "Standard object metadata.",
+    required: ["name"],
+    properties: {
+      name:
+        kind === "Organization"
+          ? orgName("The organization's slug: lower-case letters, digits and '-'.")
+          : {
+              type: "string",
+              description: "The Member's name: lower-case letters, digits, '-' and '.'.",
+              pattern: DNS_SUBDOMAIN,
+              maxLength: 253,
+            },
+      namespace: {
+        type: "string",
+        description: "Kubernetes namespace.",
+        pattern: DNS_LABEL,
+        maxLength: 63,
+      },
+      labels: stringMap,
+      annotations: stringMap,
+    },
+  };
+}
+
+const timestamp = (description: string): StructuralSchema => ({
+  type: "string",
+  format: "date-time",
+  description,
+});
+const generation = (description: string): StructuralSchema => ({
+  type: "integer",
+  format: "int64",
+  minimum: 0,
+  description,
+});
+
+/** The kstatus condition shape (metav1.Condition). */
+const CONDITIONS: StructuralSchema = {
+  type: "array",
+  description: "Ready, Reconciling and Stalled, following the kstatus convention.",
+  "x-kubernetes-list-type": "map",
+  "x-kubernetes-list-map-keys": ["type"],
+  items: {
+    type: "object",
+    required: ["type", "status"],
+    properties: {
+      type: { type: "string", maxLength: 316, description: "Ready, Reconciling or Stalled." },
+      status: { type: "string", enum: ["True", "False", "Unknown"] },
+      reason: {
+        type: "string",
+        maxLength: 1024,
+        description: "A CamelCase machine-readable reason.",
+      },
+      message: { type: "string", maxLength: 32768, description: "A human-readable explanation." },
+      lastTransitionTime: timestamp("When the status last changed."),
+      observedGeneration: generation("The generation this condition was computed from."),
+    },
+  },
+};
+
+export const ORGANIZATION_STATUS: StructuralSchema = {
+  type: "object",
+  description: "What the controller observed and did, written by the controller only.",
+  properties: {
+    conditions: CONDITIONS,
+    observedGeneration: generation("The metadata.generation last reconciled."),
+    lastSyncedAt: timestamp("When the backend was last brought in line."),
+    owner: { type: "string", description: "The owner's email in the backend." },
+    members: { type: "integer", minimum: 0, description: "Active members in the backend." },
+    pendingInvites: { type: "integer", minimum: 0, description: "Invitations not yet accepted." },
+    blockedSteps: {
+      type: "integer",
+      minimum: 0,
+      description: "Plan steps that cannot run yet (waiting for an invite, refused by R4/R5).",
+    },
+    ready: { type: "boolean", description: "True when the backend matches the declared state." },
+  },
+};
+
+export const MEMBER_STATUS: StructuralSchema = {
+  type: "object",
+  description: "The member's state in the backend, written by the controller only.",
+  properties: {
+    phase: {
+      type: "string",
+      enum: ["Invited", "Active", "Blocked", "Removing"],
+      description: "Invited (invite sent), Active, Blocked (a step cannot run), Removing.",
+    },
+    conditions: CONDITIONS,
+    observedGeneration: generation("The metadata.generation last reconciled."),
+    invitedAt: timestamp("When the current invitation was sent."),
+    joinedAt: timestamp("When the member accepted and became active."),
+  },
+};

@@ -1,0 +1,84 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ReconcileResult } from "../../reconcile/types.js";
+
+/** The label used for a pass that failed before any organization was known (unreadable source). */
+export const SOURCE_ORG_LABEL = "(source)";
+
+/** The controller's Prometheus metrics (names are part of the documented contract). */
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  private readonly syncTotal = new Counter({
+    name: "roster_sync_total",
+    help: "Reconcile passes per organization, by result (synced, partial, refused, failed, dryRun, invalid).",
+    labelNames: ["org", "result"] as const,
+    registers: [this.registry],
+  });
+  private readonly syncDuration = new Histogram({
+    name: "roster_sync_duration_seconds",
+    help: "Wall time of one reconcile pass over every organization.",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+  private readonly stepsApplied = new Counter({
+    name: "roster_steps_applied_total",
+    help: "Steps run against the backend, by organization, action and result (applied, noop, failed).",
+    labelNames: ["org", "action", "result"] as const,
+    registers: [this.registry],
+  });
+  private readonly driftSteps = new Gauge({
+    name: "roster_drift_steps",
+    help: "Differences left after the last pass: planned but not applied, failed, or blocked (0 = in sync).",
+    labelNames: ["org"] as const,
+    registers: [this.registry],
+  });
+  private readonly lastSuccess = new Gauge({
+    name: "roster_last_successful_sync_timestamp_seconds",
+    help: "Unix time of the last pass that applied every planned step of the organization.",
+    labelNames: ["org"] as const,
+    registers: [this.registry],
+  });
+  private readonly sourceInfo = new Gauge({
+    name: "roster_source_info",
+    help: "The source revision of the last pass that read the source (value is always 1).",
+    labelNames: ["revision"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  recordPass(result: ReconcileResult, seconds: number, now: Date = new Date()): void {
+    this.syncDuration.observe(seconds);
+    if (result.revision !== undefined) {
+      this.sourceInfo.reset();
+      this.sourceInfo.set({ revision: result.revision }, 1);
+    }
+    if (result.sourceError) {
+      this.syncTotal.inc({ org: SOURCE_ORG_LABEL, result: "failed" });
+      return;
+    }
+    if (result.issues.some((i) => i.severity === "error")) {
+      this.syncTotal.inc({ org: SOURCE_ORG_LABEL, result: "invalid" });
+      return;
+    }
+    for (const org of result.orgs) {
+      this.syncTotal.inc({ org: org.org, result: org.status });
+      if (org.plan) this.driftSteps.set({ org: org.org }, remainingDrift(org));
+      for (const r of org.results) {
+        this.stepsApplied.inc({ org: org.org, action: r.step.action, result: r.result });
+      }
+      if (org.status === "synced") {
+        this.lastSuccess.set({ org: org.org }, Math.floor(now.getTime() / 1000));
+      }
+    }
+  }
+}
+
+function remainingDrift(org: ReconcileResult["orgs"][number]): number {
+  const blocked = org.plan?.blocked.length ?? 0;
+  if (org.status === "synced" || org.status === "partial") {
+    return blocked + org.results.filter((r) => r.result === "failed").length;
+  }
+  return blocked + (org.plan?.steps.length ?? 0);
+}

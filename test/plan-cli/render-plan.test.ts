@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { describeStep, renderPlanTable, summaryLine } from "../../controller/cli/render-plan.js";
+import type { Plan, Step } from "../../controller/plan/types.js";
+
+const plan = (over: Partial<Plan> = {}): Plan => ({
+  revision: "abc123",
+  steps: [],
+  blocked: [],
+  warnings: [],
+  safety: { safe: true, refusals: [], removals: [] },
+  ...over,
+});
+
+describe("describeStep", () => {
+  it.each<[Step, string]>([
+    [
+      { action: "invite", org: "acme", email: "bob@acme.com", role: "member", reason: "" },
+      "+ invite bob@acme.com as member",
+    ],
+    [
+      { action: "resendInvite", org: "acme", email: "e@acme.com", role: "admin", reason: "" },
+      "+ resendInvite e@acme.com as admin",
+    ],
+    [
+      {
+        action: "changeRole",
+        org: "acme",
+        email: "c@acme.com",
+        from: "member",
+        to: "admin",
+        reason: "",
+      },
+      "~ changeRole c@acme.com member → admin",
+    ],
+    [
+      {
+        action: "transferOwnership",
+        org: "acme",
+        email: "b@acme.com",
+        from: "a@acme.com",
+        to: "b@acme.com",
+        reason: "",
+      },
+      "» transferOwnership a@acme.com → b@acme.com",
+    ],
+    [
+      { action: "remove", org: "acme", email: "d@acme.com", role: "admin", reason: "" },
+      "- remove d@acme.com (admin)",
+    ],
+    [
+      { action: "cancelInvite", org: "acme", email: "x@acme.com", role: "member", reason: "" },
+      "- cancelInvite x@acme.com (member)",
+    ],
+    [
+      { action: "createOrganization", org: "acme", email: "a@acme.com", role: "owner", reason: "" },
+      "+ createOrganization acme with owner a@acme.com",
+    ],
+    [
+      {
+        action: "updateOrganization",
+        org: "acme",
+        changed: ["displayName", "domains"],
+        reason: "",
+      },
+      "~ updateOrganization acme (displayName, domains)",
+    ],
+  ])("%j", (step, text) => {
+    expect(describeStep(step)).toBe(text);
+  });
+});
+
+describe("renderPlanTable", () => {
+  it("groups steps by org, then blocked, warnings, the verdict and a summary", () => {
+    const text = renderPlanTable(
+      plan({
+        steps: [
+          { action: "invite", org: "beta", email: "b@beta.io", role: "member", reason: "declared" },
+          { action: "remove", org: "acme", email: "x@acme.com", role: "member", reason: "gone" },
+        ],
+        blocked: [
+          {
+            action: "transferOwnership",
+            org: "acme",
+            email: "n@acme.com",
+            from: "o@acme.com",
+            to: "n@acme.com",
+            reason: "declared owner",
+            blockedBy: "waiting for n@acme.com to accept the invitation",
+          },
+        ],
+        warnings: [
+          { org: "acme", email: "h@acme.com", code: "unmanaged-member", message: "left alone" },
+        ],
+        safety: { safe: true, refusals: [], removals: [{ org: "acme", count: 1, limit: 10 }] },
+      }),
+    );
+    expect(text).toBe(
+      [
+        "Plan for revision abc123",
+        "",
+        "acme:",
+        "  - remove x@acme.com (member) — gone",
+        "",
+        "beta:",
+        "  + invite b@beta.io as member — declared",
+        "",
+        "Blocked (not applied now):",
+        "  acme: » transferOwnership o@acme.com → n@acme.com — waiting for n@acme.com to accept the invitation",
+        "",
+        "Warnings:",
+        "  acme: left alone [unmanaged-member]",
+        "",
+        "Safety: ok (removals: acme 1/10)",
+        "2 changes: 1 invite, 1 removal; 1 blocked, 1 warning.",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("shows refusals with their hint", () => {
+    const text = renderPlanTable(
+      plan({
+        safety: {
+          safe: false,
+          refusals: [
+            {
+              org: "acme",
+              rule: "max-removals",
+              message: "12 removals",
+              hint: "use --max-removals 12",
+            },
+          ],
+          removals: [{ org: "acme", count: 12, limit: 10 }],
+        },
+      }),
+    );
+    expect(text).toContain("Safety: REFUSED");
+    expect(text).toContain("  acme: max-removals: 12 removals\n    hint: use --max-removals 12");
+  });
+
+  it("says no changes when there are none", () => {
+    expect(summaryLine(plan())).toBe("No changes; 0 blocked, 0 warnings.");
+  });
+});

@@ -1,0 +1,392 @@
+import { describe, expect, it } from "vitest";
+import type { MembershipState, MemberGrant } from "../../controller/audit/membership-diff.js";
+import type { PolicyChange } from "../../controller/audit/pr-policy.js";
+import { decidePullRequest } from "../../controller/audit/pr-policy.js";
+import type { Role } from "../../controller/model/index.js";
+
+type Row = [email: string, role: Role, github?: string];
+
+function state(orgs: Record<string, Row[]>): MembershipState {
+  const out: MembershipState = new Map();
+  for (const [org, rows] of Object.entries(orgs)) {
+    out.set(
+      org,
+      new Map<string, MemberGrant>(
+        rows.map(([email, role, github]) => [email, github ? { role, github } : { role }]),
+      ),
+    );
+  }
+  return out;
+}
+
+const BASE: Row[] = [
+  ["alice@acme.com", "owner", "alice-gh"],
+  ["bob@acme.com", "admin", "bob-gh"],
+  ["erin@acme.com", "admin", "erin-gh"],
+  ["carol@acme.com", "member", "carol-gh"],
+  ["dave@acme.com", "member"],
+];
+
+/** BASE with rows replaced (same email), added, or removed (role null). */
+function edit(rows: [string, Role | null, string?][]): Row[] {
+  const out = new Map<string, Row>(BASE.map((r) => [r[0], r]));
+  for (const [email, role, github] of rows) {
+    if (role === null) out.delete(email);
+    else out.set(email, github === undefined ? [email, role] : [email, role, github]);
+  }
+  return [...out.values()];
+}
+
+function only(changes: PolicyChange[], email: string, change?: string): PolicyChange {
+  const found = changes.filter((c) => c.email === email && (!change || c.change === change));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+const base = state({ acme: BASE });
+
+describe("decidePullRequest: the seed's rules as review rules", () => {
+  it.each([
+    // [title, head rows, author, approvers, expected verdict per email (login or "missing")]
+    [
+      "R3: an admin author invites a member",
+      [["frank@acme.com", "member"]],
+      "bob-gh",
+      [],
+      "bob-gh",
+    ],
+    [
+      "R3: a member author is not enough",
+      [["frank@acme.com", "member"]],
+      "carol-gh",
+      [],
+      "missing",
+    ],
+    [
+      "R3: a member author with an admin approver",
+      [["frank@acme.com", "member"]],
+      "carol-gh",
+      ["erin-gh"],
+      "erin-gh",
+    ],
+    ["R3: an admin removes a member", [["carol@acme.com", null]], "bob-gh", [], "bob-gh"],
+    ["R3: an admin removes another admin", [["erin@acme.com", null]], "bob-gh", [], "bob-gh"],
+    [
+      "R3: an admin demotes another admin",
+      [["erin@acme.com", "member", "erin-gh"]],
+      "bob-gh",
+      [],
+      "bob-gh",
+    ],
+    [
+      "R4: an admin promotes a member",
+      [["carol@acme.com", "admin", "carol-gh"]],
+      "bob-gh",
+      [],
+      "missing",
+    ],
+    [
+      "R4: the owner approves the promotion",
+      [["carol@acme.com", "admin", "carol-gh"]],
+      "bob-gh",
+      ["alice-gh"],
+      "alice-gh",
+    ],
+    [
+      "R4: an admin grants admin to a newcomer",
+      [["frank@acme.com", "admin"]],
+      "bob-gh",
+      ["erin-gh"],
+      "missing",
+    ],
+    [
+      "R4: the owner grants admin to a newcomer",
+      [["frank@acme.com", "admin"]],
+      "alice-gh",
+      [],
+      "alice-gh",
+    ],
+    [
+      "unknown logins count for nothing",
+      [["frank@acme.com", "member"]],
+      "mallory",
+      ["nobody"],
+      "missing",
+    ],
+    [
+      "logins compare case-insensitively",
+      [["frank@acme.com", "member"]],
+      "mallory",
+      ["BOB-GH"],
+      "BOB-GH",
+    ],
+  ] as [string, [string, Role | null, string?][], string, string[], string][])(
+    "%s",
+    (_title, rows, author, approvers, expected) => {
+      const email = rows[0]![0];
+      const decision = decidePullRequest(base, state({ acme: edit(rows) }), { author, approvers });
+      const change = only(decision.changes, email);
+      if (expected === "missing") {
+        expect(change.satisfiedBy).toBeUndefined();
+        expect(change.missing).toMatch(/among the author and approvers/);
+        expect(decision.allowed).toBe(false);
+      } else {
+        expect(change.satisfiedBy).toBe(expected);
+        expect(change.missing).toBeUndefined();
+        expect(decision.allowed).toBe(true);
+      }
+    },
+  );
+
+  it("R5: an ownership transfer and the old owner's new role need the current owner", () => {
+    const head = state({
+      acme: edit([
+        ["alice@acme.com", "admin", "alice-gh"],
+        ["bob@acme.com", "owner", "bob-gh"],
+      ]),
+    });
+    const byAdmin = decidePullRequest(base, head, { author: "bob-gh", approvers: ["erin-gh"] });
+    expect(byAdmin.allowed).toBe(false);
+    expect(byAdmin.changes).toEqual([
+      {
+        org: "acme",
+        email: "bob@acme.com",
+        change: "ownershipTransferred",
+        from: "admin",
+        to: "owner",
+        rule: "R5",
+        missing:
+          "the owner of acme among the author and approvers; bob-gh may not approve their own elevation; the owner is alice@acme.com (GitHub alice-gh)",
+      },
+      {
+        org: "acme",
+        email: "alice@acme.com",
+        change: "roleChanged",
+        from: "owner",
+        to: "admin",
+        rule: "R5",
+        missing:
+          "the owner of acme among the author and approvers; the owner is alice@acme.com (GitHub alice-gh)",
+      },
+    ]);
+    const byOwner = decidePullRequest(base, head, { author: "bob-gh", approvers: ["alice-gh"] });
+    expect(byOwner.allowed).toBe(true);
+    expect(byOwner.changes.map((c) => [c.change, c.satisfiedBy])).toEqual([
+      ["ownershipTransferred", "alice-gh"],
+      ["roleChanged", "alice-gh"],
+    ]);
+  });
+
+  it("nobody approves their own elevation: the target's login never counts for it", () => {
+    // bob (admin) adds a second account for himself: R3 would be met by bob, but it is bob's own gain.
+    const head = state({ acme: edit([["bob.two@acme.com", "member", "Bob-GH"]]) });
+    const alone = decidePullRequest(base, head, { author: "bob-gh", approvers: [] });
+    expect(only(alone.changes, "bob.two@acme.com").missing).toBe(
+      "an admin or the owner of acme among the author and approvers; bob-gh may not approve their own elevation",
+    );
+    const withErin = decidePullRequest(base, head, { author: "bob-gh", approvers: ["erin-gh"] });
+    expect(only(withErin.changes, "bob.two@acme.com").satisfiedBy).toBe("erin-gh");
+
+    // carol promotes herself and approves her own PR: she is excluded, and would not suffice anyway.
+    const self = decidePullRequest(
+      base,
+      state({ acme: edit([["carol@acme.com", "admin", "carol-gh"]]) }),
+      {
+        author: "carol-gh",
+        approvers: ["carol-gh"],
+      },
+    );
+    expect(only(self.changes, "carol@acme.com").missing).toContain(
+      "carol-gh may not approve their own elevation",
+    );
+    expect(self.allowed).toBe(false);
+  });
+
+  it("a github: change is an identity change judged like granting that member's role", () => {
+    // mallory maps the owner's Member to her own login: she would own every later PR.
+    const takeover = decidePullRequest(
+      base,
+      state({ acme: edit([["alice@acme.com", "owner", "mallory"]]) }),
+      {
+        author: "mallory",
+        approvers: ["bob-gh"],
+      },
+    );
+    expect(takeover.changes).toEqual([
+      {
+        org: "acme",
+        email: "alice@acme.com",
+        change: "githubChanged",
+        from: "alice-gh",
+        to: "mallory",
+        rule: "identity",
+        missing:
+          "the owner of acme among the author and approvers; mallory may not approve their own elevation; the owner is alice@acme.com (GitHub alice-gh)",
+      },
+    ]);
+    // A member's login needs an admin (R3); an admin's needs the owner (R4).
+    const memberLogin = decidePullRequest(
+      base,
+      state({ acme: edit([["dave@acme.com", "member", "dave-gh"]]) }),
+      {
+        author: "bob-gh",
+        approvers: [],
+      },
+    );
+    expect(only(memberLogin.changes, "dave@acme.com")).toMatchObject({
+      change: "githubChanged",
+      satisfiedBy: "bob-gh",
+    });
+    const adminLogin = decidePullRequest(
+      base,
+      state({ acme: edit([["erin@acme.com", "admin", "erin-new"]]) }),
+      {
+        author: "bob-gh",
+        approvers: [],
+      },
+    );
+    expect(only(adminLogin.changes, "erin@acme.com").missing).toMatch(/^the owner of acme/);
+    // Only the case of a login changes: not a change at all.
+    const sameLogin = decidePullRequest(
+      base,
+      state({ acme: edit([["bob@acme.com", "admin", "BOB-gh"]]) }),
+      {
+        author: "carol-gh",
+        approvers: [],
+      },
+    );
+    expect(sameLogin).toEqual({ allowed: true, changes: [], notes: [] });
+  });
+
+  it("authority is read at base: a login mapped only at head counts for nothing", () => {
+    // dave has no github at base; his PR maps dave-gh and invites frank.
+    const head = state({
+      acme: edit([
+        ["dave@acme.com", "member", "dave-gh"],
+        ["frank@acme.com", "member"],
+      ]),
+    });
+    const decision = decidePullRequest(base, head, { author: "dave-gh", approvers: [] });
+    expect(decision.allowed).toBe(false);
+    expect(only(decision.changes, "frank@acme.com").missing).toBeDefined();
+    expect(only(decision.changes, "dave@acme.com").missing).toBeDefined();
+  });
+
+  it("authority does not cross organizations", () => {
+    const two = state({ acme: BASE, beta: [["zoe@beta.com", "owner", "zoe-gh"]] });
+    const head = state({
+      acme: BASE,
+      beta: [
+        ["zoe@beta.com", "owner", "zoe-gh"],
+        ["frank@beta.com", "member"],
+      ],
+    });
+    const decision = decidePullRequest(two, head, { author: "alice-gh", approvers: ["bob-gh"] });
+    expect(only(decision.changes, "frank@beta.com").missing).toBe(
+      "an admin or the owner of beta among the author and approvers",
+    );
+  });
+
+  it("removing an Organization needs its owner; its members' revocations too", () => {
+    const two = state({
+      acme: BASE,
+      beta: [
+        ["zoe@beta.com", "owner", "zoe-gh"],
+        ["yan@beta.com", "admin", "yan-gh"],
+      ],
+    });
+    const byAdmin = decidePullRequest(two, base, { author: "yan-gh", approvers: [] });
+    expect(
+      byAdmin.changes.map((c) => [c.org, c.email, c.change, c.rule, c.satisfiedBy ?? "-"]),
+    ).toEqual([
+      ["beta", "zoe@beta.com", "organizationRemoved", "org-owner", "-"],
+      ["beta", "yan@beta.com", "revoked", "org-owner", "-"],
+    ]);
+    const byOwner = decidePullRequest(two, base, { author: "yan-gh", approvers: ["zoe-gh"] });
+    expect(byOwner.allowed).toBe(true);
+  });
+
+  it("creating an Organization needs nothing at base, and is flagged", () => {
+    const head = state({
+      acme: BASE,
+      beta: [
+        ["zoe@beta.com", "owner"],
+        ["yan@beta.com", "admin"],
+      ],
+    });
+    const decision = decidePullRequest(base, head, { author: "someone", approvers: [] });
+    expect(decision.allowed).toBe(true);
+    expect(decision.changes).toEqual([
+      {
+        org: "beta",
+        email: "zoe@beta.com",
+        change: "organizationCreated",
+        from: null,
+        to: "owner",
+        rule: "org-create",
+      },
+      {
+        org: "beta",
+        email: "yan@beta.com",
+        change: "granted",
+        from: null,
+        to: "admin",
+        rule: "org-create",
+      },
+    ]);
+    expect(decision.notes).toEqual([
+      {
+        org: "beta",
+        email: "zoe@beta.com",
+        message:
+          "organization beta is new: nobody holds a role in it at base, so no approval is required by its rules; check that zoe@beta.com should own it",
+      },
+    ]);
+  });
+
+  it("a login two members declare at base counts as nobody there, with a note", () => {
+    const shared = state({
+      acme: [
+        ...BASE.filter((r) => r[0] !== "dave@acme.com"),
+        ["dave@acme.com", "member", "bob-gh"],
+      ],
+    });
+    const decision = decidePullRequest(
+      shared,
+      state({
+        acme: [
+          ...BASE.filter((r) => r[0] !== "dave@acme.com"),
+          ["dave@acme.com", "member", "bob-gh"],
+          ["frank@acme.com", "member"],
+        ],
+      }),
+      {
+        author: "bob-gh",
+        approvers: [],
+      },
+    );
+    expect(decision.allowed).toBe(false);
+    expect(decision.notes).toEqual([
+      {
+        org: "acme",
+        message:
+          "GitHub login bob-gh is declared by several members of acme at base: it counts as nobody there",
+      },
+    ]);
+  });
+
+  it("no change: allowed with nothing to judge; the author listed as approver counts once", () => {
+    expect(decidePullRequest(base, base, { author: "x", approvers: [] })).toEqual({
+      allowed: true,
+      changes: [],
+      notes: [],
+    });
+    const d = decidePullRequest(base, state({ acme: edit([["frank@acme.com", "member"]]) }), {
+      author: "carol-gh",
+      approvers: ["Carol-GH", "carol-gh"],
+    });
+    expect(only(d.changes, "frank@acme.com").missing).toBe(
+      "an admin or the owner of acme among the author and approvers",
+    );
+  });
+});

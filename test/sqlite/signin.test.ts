@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TempStore } from "./helpers.js";
+import { SYSTEM, codeOf, openTempStore, settings } from "./helpers.js";
+
+let t: TempStore;
+beforeEach(() => {
+  t = openTempStore();
+  t.store.createOrganization(
+    SYSTEM,
+    "acme",
+    settings({
+      domains: ["acme.com", "acme.io"],
+      autoProvisioning: { enabled: true, role: "member" },
+    }),
+    "alice@acme.com",
+  );
+  t.store.createOrganization(
+    SYSTEM,
+    "labs",
+    settings({ domains: ["acme.com"], autoProvisioning: { enabled: true, role: "admin" } }),
+    "alice@acme.com",
+  );
+  t.store.createOrganization(
+    SYSTEM,
+    "closed",
+    settings({ domains: ["acme.com"], autoProvisioning: { enabled: false, role: "member" } }),
+    "alice@acme.com",
+  );
+});
+afterEach(() => t.cleanup());
+
+const membershipsOf = (email: string) =>
+  t.rows<{ slug: string; role: string; auto_provisioned: number }>(
+    `SELECT o.slug, m.role, m.auto_provisioned FROM memberships m JOIN organizations o ON o.id = m.org_id
+     WHERE m.email = ? ORDER BY o.slug`,
+    email,
+  );
+
+describe("sign-in (R7 links invitations, R8 auto-provisions)", () => {
+  it("auto-provisions into every org whose domain matches and that enables it, with its role", () => {
+    const result = t.store.signIn("Carol@ACME.com");
+    expect(result.email).toBe("carol@acme.com");
+    expect(result.joined).toEqual([
+      { org: "acme", role: "member", via: "auto-provisioning" },
+      { org: "labs", role: "admin", via: "auto-provisioning" },
+    ]);
+    expect(membershipsOf("carol@acme.com")).toEqual([
+      { slug: "acme", role: "member", auto_provisioned: 1 },
+      { slug: "labs", role: "admin", auto_provisioned: 1 },
+    ]);
+    expect(
+      t.store.snapshot("acme")!.members.find((m) => m.email === "carol@acme.com"),
+    ).toMatchObject({
+      autoProvisioned: true,
+    });
+    expect(t.store.listAudit(SYSTEM, "acme").items[0]).toMatchObject({
+      action: "autoProvision",
+      actor: "user:carol@acme.com",
+      after: { role: "member", domain: "acme.com" },
+    });
+    // A second sign-in joins nothing new.
+    expect(t.store.signIn("carol@acme.com").joined).toEqual([]);
+  });
+
+  it("a second domain of the org matches too; another domain or a look-alike does not", () => {
+    expect(t.store.signIn("dan@acme.io").joined.map((j) => j.org)).toEqual(["acme"]);
+    expect(t.store.signIn("eve@evil.com").joined).toEqual([]);
+    expect(t.store.signIn("mallory@notacme.com").joined).toEqual([]);
+    expect(t.store.signIn("sub@eu.acme.com").joined).toEqual([]);
+    expect(membershipsOf("eve@evil.com")).toEqual([]);
+  });
+
+  it("turning auto-provisioning off stops it", () => {
+    t.store.updateOrganization(SYSTEM, "labs", settings({ domains: ["acme.com"] }));
+    expect(t.store.signIn("carol@acme.com").joined.map((j) => j.org)).toEqual(["acme"]);
+  });
+
+  it("a pending invitation is linked with its role, which wins over auto-provisioning", async () => {
+    await t.store.invite(SYSTEM, "acme", "erin@acme.com", "admin");
+    await t.store.invite(SYSTEM, "closed", "erin@acme.com", "member");
+    const result = t.store.signIn("erin@acme.com");
+    expect(result.joined).toEqual([
+      { org: "acme", role: "admin", via: "invitation" },
+      { org: "closed", role: "member", via: "invitation" },
+      { org: "labs", role: "admin", via: "auto-provisioning" },
+    ]);
+    expect(membershipsOf("erin@acme.com")).toEqual([
+      { slug: "acme", role: "admin", auto_provisioned: 0 },
+      { slug: "closed", role: "member", auto_provisioned: 0 },
+      { slug: "labs", role: "admin", auto_provisioned: 1 },
+    ]);
+    expect(t.rows("SELECT status FROM invitations")).toEqual([
+      { status: "accepted" },
+      { status: "accepted" },
+    ]);
+  });
+
+  it("an expired invitation is not linked (auto-provisioning may still apply)", async () => {
+    await t.store.invite(SYSTEM, "closed", "fay@acme.com", "admin");
+    t.clock.advance(8 * 86400);
+    expect(t.store.signIn("fay@acme.com").joined.map((j) => j.org)).toEqual(["acme", "labs"]);
+    expect(membershipsOf("fay@acme.com").map((m) => m.slug)).toEqual(["acme", "labs"]);
+  });
+
+  it("opens a session whose token is stored hashed only", () => {
+    const { sessionToken } = t.store.signIn("gus@elsewhere.org");
+    expect(sessionToken).toMatch(/^rs_/);
+    expect(t.store.authenticateSession(sessionToken)).toEqual({ email: "gus@elsewhere.org" });
+    expect(JSON.stringify(t.rows("SELECT * FROM sessions"))).not.toContain(sessionToken);
+    expect(t.store.authenticateSession("rs_forged")).toBeNull();
+    expect(codeOf(() => t.store.signIn("not an email"))).toBe("invalid");
+  });
+});

@@ -1,13 +1,11 @@
 import type { DesiredState, Role } from "../model/index.js";
-import {
-  can,
-  mayChangeRole,
-  mayManageMembers,
-  mayTransferOwnership,
-  roleRank,
-} from "../model/index.js";
+import { can } from "../model/index.js";
 import type { ChangeKind, MemberGrant, MembershipState } from "./membership-diff.js";
 import { diffMemberships, membershipFromDesired } from "./membership-diff.js";
+import type { PolicyRule, Requirement } from "./pr-requirements.js";
+import { grantAllows, requirementFor } from "./pr-requirements.js";
+
+export type { PolicyRule } from "./pr-requirements.js";
 
 /**
  * What a pull request changes, as the policy judges it: the membership changes of
@@ -19,13 +17,6 @@ export type PolicyChangeKind =
   | "githubChanged"
   | "organizationCreated"
   | "organizationRemoved";
-
-/**
- * The rule a change is judged by: the seed's R3/R4/R5, `org-owner` (deleting an organization is
- * the owner's, permission matrix R9), `org-create` (nothing to satisfy, see decidePullRequest),
- * `identity` (a `github:` login change needs what granting that member's role needs).
- */
-export type PolicyRule = "R3" | "R4" | "R5" | "org-owner" | "org-create" | "identity";
 
 export interface PolicyChange {
   org: string;
@@ -74,14 +65,6 @@ interface OrgAuthority {
 interface Participant {
   login: string;
   key: string;
-}
-
-interface Requirement {
-  rule: PolicyRule;
-  /** Does a participant holding `role` at base satisfy the rule? Undefined: nothing needed. */
-  allows?: (role: Role) => boolean;
-  /** Raises the target's authority: the target may not satisfy it for themselves. */
-  elevates: boolean;
 }
 
 const KIND_ORDER: Record<PolicyChangeKind, number> = {
@@ -236,40 +219,6 @@ function authorityOf(
     } else byLogin.set(key, { email, role: grant.role });
   }
   return { byLogin, ...(owner ? { owner } : {}) };
-}
-
-/** R3 for a member, R4 for an admin, R5 for the owner: what granting `role` needs. */
-function grantAllows(role: Role): (actor: Role) => boolean {
-  if (role === "owner") return mayTransferOwnership;
-  if (role === "admin") return (actor) => mayChangeRole(actor, "member", "admin");
-  return mayManageMembers;
-}
-
-function requirementFor(change: ChangeKind, from: Role | null, to: Role | null): Requirement {
-  switch (change) {
-    case "ownershipTransferred":
-      return { rule: "R5", allows: mayTransferOwnership, elevates: true };
-    case "granted":
-      return {
-        rule: to === "member" ? "R3" : "R4",
-        allows: grantAllows(to ?? "member"),
-        elevates: true,
-      };
-    case "revoked":
-      return from === "owner"
-        ? { rule: "R5", allows: mayTransferOwnership, elevates: false }
-        : { rule: "R3", allows: mayManageMembers, elevates: false };
-    case "roleChanged": {
-      const f = from ?? "member";
-      const t = to ?? "member";
-      const rule = f === "owner" || t === "owner" ? "R5" : t === "admin" ? "R4" : "R3";
-      return {
-        rule,
-        allows: (actor) => mayChangeRole(actor, f, t),
-        elevates: roleRank(t) > roleRank(f),
-      };
-    }
-  }
 }
 
 /** The logins that are the change's target: never counted for the target's own elevation. */

@@ -14,8 +14,10 @@ export function removalLimit(
 }
 
 /**
- * Pure guards over the ordered steps, run before anything is applied. Any refusal marks the whole
- * plan unsafe: nothing is applied. `extra` carries refusals the diff found (a declared org with no
+ * Pure guards over the ordered steps, run before anything is applied. Any refusal marks the plan
+ * unsafe (`safe: false`); a refusal names its organization, and nothing is applied to that
+ * organization while the others, independent of it, go on. A refusal for `*` (an empty source)
+ * concerns every organization. `extra` carries refusals the diff found (a declared org with no
  * single owner).
  */
 export function checkSafety(

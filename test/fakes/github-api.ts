@@ -69,6 +69,7 @@ export class FakeGitHub {
   private server: Server | undefined;
   private nextId = 1000;
   private readonly failures: Failure[] = [];
+  private readonly hangs: RegExp[] = [];
 
   constructor(
     readonly token: string,
@@ -123,6 +124,11 @@ export class FakeGitHub {
     for (let i = 0; i < times; i++) this.failures.push({ match, status, headers, message });
   }
 
+  /** The next request whose path matches gets no answer at all. */
+  hangNext(match: RegExp): void {
+    this.hangs.push(match);
+  }
+
   /** The calls without the method+path pairs a test does not care about, as `METHOD path`. */
   callLines(): string[] {
     return this.calls.map(
@@ -146,6 +152,12 @@ export class FakeGitHub {
     this.authorizations.add(auth);
     if (auth !== `token ${this.token}` && auth !== `bearer ${this.token}`) {
       return send(res, 401, { message: "Bad credentials" });
+    }
+    const hang = this.hangs.findIndex((h) => h.test(url.pathname));
+    if (hang >= 0) {
+      // Never answered: the client's own deadline must end the request.
+      this.hangs.splice(hang, 1);
+      return;
     }
     const failure = this.failures.findIndex((f) => f.match.test(url.pathname));
     if (failure >= 0) {
@@ -250,7 +262,7 @@ export class FakeGitHub {
   }
 
   private createComment(res: ServerResponse, number: string, body: Record<string, unknown>): void {
-    const text = String(body.body ?? "");
+    const text = typeof body.body === "string" ? body.body : "";
     if (text.length > BODY_LIMIT)
       return send(res, 422, {
         message: "Validation Failed: body is too long (maximum is 65536 characters)",
@@ -260,7 +272,7 @@ export class FakeGitHub {
   }
 
   private updateComment(res: ServerResponse, id: number, body: Record<string, unknown>): void {
-    const text = String(body.body ?? "");
+    const text = typeof body.body === "string" ? body.body : "";
     if (text.length > BODY_LIMIT)
       return send(res, 422, {
         message: "Validation Failed: body is too long (maximum is 65536 characters)",

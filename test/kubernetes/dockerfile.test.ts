@@ -87,11 +87,11 @@ describe("Dockerfile", () => {
     const run = spawnSync(process.execPath, [script, ...cmd], { encoding: "utf8", cwd: tmpdir() });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Usage: roster/);
-    expect(run.stdout).toMatch(/kube-run/);
+    expect(run.stdout).toMatch(/^\s+run \[options\]/m);
   });
 });
 
-describe("roster kube-run (the image's start command) against a fake API server", () => {
+describe("roster run --source kubernetes (the image's start command) against a fake API server", () => {
   let server: FakeKubeApiServer;
   let dir: string;
   let child: ChildProcess | undefined;
@@ -139,7 +139,9 @@ describe("roster kube-run (the image's start command) against a fake API server"
 
     const { script } = startCommand(parseDockerfile());
     const args = [
-      "kube-run",
+      "run",
+      "--source",
+      "kubernetes",
       "--kubeconfig",
       kubeconfig,
       "--backend",

@@ -11,7 +11,7 @@ function roster(...args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd: tmpdir() });
 }
 
-describe("roster kube-run: bad input is refused before anything starts", () => {
+describe("roster run --source kubernetes: bad input is refused before anything starts", () => {
   it.each([
     [["--namespace", "team", "--all-namespaces"], /either --namespace NS or --all-namespaces/],
     [
@@ -22,16 +22,16 @@ describe("roster kube-run: bad input is refused before anything starts", () => {
     [["--lease-duration", "soon"], /expected a duration such as 500ms, 15s/],
     [["--max-concurrent-orgs", "0"], /expected a whole number ≥ 1/],
   ])("%j", (args, message) => {
-    const run = roster("kube-run", ...args);
+    const run = roster("run", "--source", "kubernetes", ...args);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 
   it("documents itself with an example", () => {
-    const run = roster("kube-run", "--help");
+    const run = roster("run", "--help");
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/Example:\n\s+\$ .*roster kube-run/);
+    expect(run.stdout).toMatch(/\$ roster run --source kubernetes/);
     for (const flag of [
       "--all-namespaces",
       "--kubeconfig",

@@ -4,6 +4,7 @@ import {
   assembleDesiredState,
   loadDesiredState,
   parseResourceObject,
+  validateSnapshot,
 } from "../../controller/load/index.js";
 import { memberDoc, orgDoc, snapshot } from "./fixtures.js";
 
@@ -199,5 +200,22 @@ describe("parseResourceObject: Kubernetes objects", () => {
         message: 'spec.role: unknown role "boss"',
       }),
     ]);
+  });
+});
+
+describe("validateSnapshot", () => {
+  it("reports exactly what loadDesiredState reports, without building the state", () => {
+    const trees = [
+      { "org.yaml": orgDoc("acme"), "m.yaml": memberDoc("alice", "alice@acme.com", "owner") },
+      {
+        "org.yaml": orgDoc("acme"),
+        "m.yaml": `${memberDoc("alice", "alice@acme.com", "owner")}---\n${memberDoc("bob", "bob@gmail.com", "owner")}`,
+      },
+    ];
+    for (const files of trees) {
+      const loaded = loadDesiredState(snapshot(files));
+      const checked = validateSnapshot(snapshot(files));
+      expect(checked).toEqual({ issues: loaded.issues, counts: loaded.counts });
+    }
   });
 });

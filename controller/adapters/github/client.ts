@@ -7,6 +7,8 @@ export interface GitHubClientOptions extends RateLimitOptions {
   token: string;
   /** REST root: https://api.github.com, a GitHub Enterprise `/api/v3`, or a local fake. */
   baseUrl?: string;
+  /** A request still unanswered after this long is abandoned (default 30 s): a hung API must not hang a webhook queue. */
+  timeoutMs?: number;
 }
 
 export type GitHubClient = Octokit;
@@ -27,6 +29,15 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: (options.baseUrl ?? DEFAULT_GITHUB_API).replace(/\/+$/, ""),
     log: quiet,
     userAgent: "roster-pr-check",
+  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  // Hooks registered first sit innermost: this one inside the retry, so every attempt (a retry
+  // after a rate-limit wait too) gets a deadline of its own.
+  // The options object is set in place: hooks are bound to it, a new object would not reach
+  // the request under them.
+  octokit.hook.wrap("request", (request, requestOptions) => {
+    requestOptions.request = { ...requestOptions.request, signal: AbortSignal.timeout(timeoutMs) };
+    return request(requestOptions);
   });
   installRateLimitRetry(octokit, options);
   return octokit;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { parseRepoSlug } from "../../adapters/github/index.js";
+import { parseRepoSlug } from "../../adapters/github/pull-request.js";
 import { UsageError } from "../errors.js";
 import type { GitFlags } from "../git-options.js";
 import { addGitOptions, gitAccessOptions } from "../git-options.js";
@@ -7,8 +7,6 @@ import { parseOutputFormat, printJson } from "../output.js";
 import { positiveInteger } from "../reconcile-pass.js";
 import { openRepo } from "../repo.js";
 import { computeCheck } from "../pr-check/compute.js";
-import { runGitHubCheck } from "../pr-check/github-check.js";
-import { githubClientFromEnv } from "../pr-check/github-env.js";
 import { renderCheckMarkdown } from "../pr-check/render-markdown.js";
 import { renderCheckTable } from "../pr-check/render-table.js";
 import type { CheckView } from "../pr-check/view.js";
@@ -137,6 +135,11 @@ async function githubCheck(flags: CheckFlags): Promise<CheckView> {
   } catch (error) {
     throw new UsageError(`--repo-slug: ${(error as Error).message}`);
   }
+  // Loaded only for --github: the Octokit client is not needed by a local check.
+  const [{ runGitHubCheck }, { githubClientFromEnv }] = await Promise.all([
+    import("../pr-check/github-check.js"),
+    import("../pr-check/github-env.js"),
+  ]);
   const result = await runGitHubCheck(
     {
       github: githubClientFromEnv(flags.githubApiUrl),

@@ -1,15 +1,11 @@
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
-import { parseRepoSlug } from "../../adapters/github/index.js";
+import { parseRepoSlug } from "../../adapters/github/pull-request.js";
 import type { RepoRef } from "../../adapters/github/index.js";
-import { startControllerServer } from "../../server/controller/controller-server.js";
-import { createLogger } from "../../server/controller/logger.js";
-import { ControllerMetrics } from "../../server/controller/metrics.js";
 import { UsageError } from "../errors.js";
 import type { GitFlags } from "../git-options.js";
 import { addGitOptions, gitAccessOptions } from "../git-options.js";
 import { parseListen } from "../listen.js";
-import { githubClientFromEnv, pullRequestChecksFor } from "../pr-check/github-env.js";
 
 interface ServeFlags extends GitFlags {
   listen: { host: string; port: number };
@@ -94,6 +90,15 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
       throw new UsageError(`--repo-slug: ${(error as Error).message}`);
     }
   }
+  // Loaded here, not at the top: the webhook service's SDKs (Octokit, pino, prom-client).
+  const [{ startControllerServer }, { createLogger }, { ControllerMetrics }, env] =
+    await Promise.all([
+      import("../../server/controller/controller-server.js"),
+      import("../../server/controller/logger.js"),
+      import("../../server/controller/metrics.js"),
+      import("../pr-check/github-env.js"),
+    ]);
+  const { githubClientFromEnv, pullRequestChecksFor } = env;
   const github = githubClientFromEnv(flags.githubApiUrl);
   const log = createLogger(flags.logLevel);
   const checks = pullRequestChecksFor({

@@ -6,7 +6,11 @@ import { UsageError } from "../errors.js";
 export function registerJournal(program: Command): void {
   const journal = program
     .command("journal")
-    .description("The controller's tamper-evident journal of applied steps");
+    .description("The controller's tamper-evident journal of applied steps")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ roster journal verify --backend sqlite:.roster/portal.db",
+    );
   journal
     .command("verify")
     .description(

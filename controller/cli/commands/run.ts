@@ -103,11 +103,17 @@ function webhookSecret(flags: RunFlags): string | undefined {
 }
 
 async function runController(flags: RunFlags): Promise<void> {
-  // Loaded here, not at the top: pino and prom-client are for the controller only.
-  const [{ startControllerServer }, { createLogger }, { ControllerMetrics }] = await Promise.all([
+  // Loaded here, not at the top: pino, prom-client and Octokit are for the controller only.
+  const [
+    { startControllerServer },
+    { createLogger },
+    { ControllerMetrics },
+    { withPullRequestChecks },
+  ] = await Promise.all([
     import("../../server/controller/controller-server.js"),
     import("../../server/controller/logger.js"),
     import("../../server/controller/metrics.js"),
+    import("../pr-check/github-env.js"),
   ]);
   const log = createLogger(flags.logLevel);
   const secret = webhookSecret(flags);
@@ -171,11 +177,15 @@ async function runController(flags: RunFlags): Promise<void> {
       ? {
           webhook: {
             secret,
-            onEvent: (event: string) => {
-              if (event !== "push") return { accepted: false, message: `event ${event} ignored` };
-              loop.trigger("webhook push");
-              return { accepted: true, message: "sync triggered" };
-            },
+            // Pull-request events run the PR check (when a GitHub token is set); pushes sync.
+            onEvent: withPullRequestChecks(
+              (event: string) => {
+                if (event !== "push") return { accepted: false, message: `event ${event} ignored` };
+                loop.trigger("webhook push");
+                return { accepted: true, message: "sync triggered" };
+              },
+              { repo: flags.source, git: gitAccessOptions(flags), log },
+            ),
           },
         }
       : {}),

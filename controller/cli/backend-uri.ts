@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import type { PortalStore } from "../adapters/backends/sqlite/store.js";
-import { openSqlite, openStandaloneState } from "../adapters/backends/sqlite/open.js";
 import { openHttpBackend } from "./http-backend-uri.js";
 import { openGoogleBackend } from "./google-uri.js";
 import type { ControllerState, IdentityBackend, Mailer } from "../model/index.js";
@@ -51,12 +50,16 @@ export async function openBackend(
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
   switch (scheme) {
     case "sqlite":
-      return Promise.resolve(openSqliteUri(uri.slice("sqlite:".length), options));
+      return openSqliteUri(uri.slice("sqlite:".length), options);
     case "http":
-    case "https":
-      return openHttpBackend(uri, options, () => openStateFile(options));
-    case "google":
-      return openGoogleBackend(uri, options, () => openStateFile(options));
+    case "https": {
+      const { openStandaloneState } = await loadSqlite();
+      return openHttpBackend(uri, options, () => openStandaloneState(statePath(options)));
+    }
+    case "google": {
+      const { openStandaloneState } = await loadSqlite();
+      return openGoogleBackend(uri, options, () => openStandaloneState(statePath(options)));
+    }
     default:
       throw new UsageError(
         `unknown backend "${redactUri(uri)}"` +
@@ -66,7 +69,12 @@ export async function openBackend(
   }
 }
 
-function openSqliteUri(file: string, options: OpenBackendOptions): OpenedBackend {
+/** better-sqlite3 and the store load when a backend is opened, not at every CLI start-up. */
+function loadSqlite() {
+  return import("../adapters/backends/sqlite/open.js");
+}
+
+async function openSqliteUri(file: string, options: OpenBackendOptions): Promise<OpenedBackend> {
   if (file === "") {
     throw new UsageError(`sqlite: needs a file path, e.g. --backend ${DEFAULT_BACKEND_URI}`);
   }
@@ -76,6 +84,7 @@ function openSqliteUri(file: string, options: OpenBackendOptions): OpenedBackend
       `no Portal store at ${file}: check --backend (roster apply creates it on first use)`,
     );
   }
+  const { openSqlite } = await loadSqlite();
   return openSqlite(file, {
     create,
     onWarning:
@@ -91,7 +100,7 @@ export function redactUri(uri: string): string {
   return uri.replace(/\/\/[^/@\s]*@/, "//***@").replace(/\?.*$/, "?…");
 }
 
-/** For backends that are not SQLite: the controller state in a file of its own. */
-export function openStateFile(options: OpenBackendOptions = {}): ControllerState {
-  return openStandaloneState(options.statePath ?? DEFAULT_STATE_PATH);
+/** For backends that are not SQLite: the controller state lives in a file of its own. */
+function statePath(options: OpenBackendOptions): string {
+  return options.statePath ?? DEFAULT_STATE_PATH;
 }

@@ -1,5 +1,13 @@
 import type { Document, Node } from "yaml";
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
+import { createRequire } from "node:module";
+import type * as YamlLib from "yaml";
+
+// The precise path runs only for files with problems; loading the `yaml` package (72 modules)
+// on first use keeps it off every CLI start-up. Synchronous, because load is synchronous.
+let yamlLib: typeof YamlLib | undefined;
+function yaml(): typeof YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)("yaml") as typeof YamlLib);
+}
 
 export type Path = readonly (string | number)[];
 
@@ -24,8 +32,8 @@ export interface ParsedText {
 
 /** `lineOffset` is the number of lines before `text` when it is a slice of a larger file. */
 export function parseYaml(text: string, lineOffset = 0): ParsedText {
-  const counter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...OPTIONS, lineCounter: counter });
+  const counter = new (yaml().LineCounter)();
+  const docs = yaml().parseAllDocuments(text, { ...OPTIONS, lineCounter: counter });
   return {
     docs: Array.from(docs),
     position(offset) {
@@ -52,14 +60,14 @@ export function locate(doc: Document.Parsed, path: Path, key = false): number {
   for (const segment of path) {
     let next: Node | null | undefined;
     let nextKey: Node | null = null;
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       const pair = node.items.find(
-        (p) => isScalar(p.key) && String(p.key.value) === String(segment),
+        (p) => yaml().isScalar(p.key) && String(p.key.value) === String(segment),
       );
       if (!pair) break;
       nextKey = pair.key as Node;
       next = pair.value as Node | null;
-    } else if (isSeq(node) && typeof segment === "number") {
+    } else if (yaml().isSeq(node) && typeof segment === "number") {
       next = node.items[segment] as Node | undefined;
     } else {
       break;
@@ -70,7 +78,7 @@ export function locate(doc: Document.Parsed, path: Path, key = false): number {
     if (!node) break;
   }
   if (key && keyNode?.range) return keyNode.range[0];
-  const blockCollection = (isMap(node) || isSeq(node)) && !node.flow;
+  const blockCollection = (yaml().isMap(node) || yaml().isSeq(node)) && !node.flow;
   if (blockCollection && keyNode?.range) return keyNode.range[0];
   return offset;
 }
@@ -78,10 +86,10 @@ export function locate(doc: Document.Parsed, path: Path, key = false): number {
 /** The first alias node of a document, for an alias error to point at. */
 export function firstAlias(doc: Document.Parsed): number {
   let at = documentStart(doc);
-  visit(doc, {
+  yaml().visit(doc, {
     Alias(_, node) {
-      if (isAlias(node) && node.range) at = node.range[0];
-      return visit.BREAK;
+      if (yaml().isAlias(node) && node.range) at = node.range[0];
+      return yaml().visit.BREAK;
     },
   });
   return at;

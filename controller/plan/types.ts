@@ -21,11 +21,13 @@ export type StepAction = (typeof STEP_ACTIONS)[number];
 /**
  * Execution phases, in order (DESIGN: transfers before demotions and removals; promotions
  * before demotions). Steps inside one phase are independent and may run concurrently.
+ * Promotions come before transfers: a transfer makes the caller's own key an admin's (R5), and
+ * an owner's API key could then no longer promote anyone (R4).
  */
 export const PHASES = [
   "organizations",
-  "transfers",
   "promotions",
+  "transfers",
   "invites",
   "demotions",
   "cancels",

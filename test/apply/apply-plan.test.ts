@@ -107,7 +107,7 @@ describe("applyPlan", () => {
     expect(again.plan.steps).toEqual([]);
   });
 
-  it("runs phases in order: transfer, promotions, invites, demotions, cancels, removals", async () => {
+  it("runs phases in order: promotions, transfer, invites, demotions, cancels, removals", async () => {
     const backend = seeded(
       actualOrg(
         "acme",
@@ -136,8 +136,8 @@ describe("applyPlan", () => {
     const { results } = await run(backend, state, desired, { concurrency: 1 });
     expect(results.every((r) => r.result === "applied")).toBe(true);
     expect(backend.writes.map((w) => `${w.action} ${w.email}`)).toEqual([
-      "transferOwnership bob@acme.com",
       "changeRole greg@acme.com",
+      "transferOwnership bob@acme.com",
       "invite frank@acme.com",
       "changeRole alice@acme.com",
       "changeRole carol@acme.com",

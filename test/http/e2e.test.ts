@@ -137,24 +137,12 @@ describe("roster plan/apply --backend http:// against roster serve", () => {
     ]);
     expect(plan.blocked.map((b) => b.blockedBy).join(" ")).toMatch(/R4[\s\S]*R5|R5[\s\S]*R4/);
 
-    // The owner's key from the environment: the promotion, the invite, then the transfer.
+    // The owner's key from the environment, one apply: the promotion, the transfer, the invite.
+    // Regression: transfers used to run first, so the key was an admin's by the promotion (R4: 403).
     const owner = { ROSTER_TOKEN: keys[OWNER] as string };
-    await writeDesired(src, {
-      name: ORG,
-      members: { [OWNER]: "owner", [BOB]: "admin", [CAROL]: "admin", "dan@acme.com": "member" },
-    });
-    const promoted = await run(["apply", "--source", src, "--backend", server.url, "--yes"], owner);
-    expect(promoted.code).toBe(0);
-    expect(promoted.stdout).toMatch(/Applied 2, unchanged 0, failed 0, blocked 0\./);
-    await writeDesired(src, {
-      name: ORG,
-      members: { [OWNER]: "admin", [BOB]: "owner", [CAROL]: "admin", "dan@acme.com": "member" },
-    });
-    const transferred = await run(
-      ["apply", "--source", src, "--backend", server.url, "--yes"],
-      owner,
-    );
-    expect(transferred.code).toBe(0);
+    const applied = await run(["apply", "--source", src, "--backend", server.url, "--yes"], owner);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/Applied 3, unchanged 0, failed 0, blocked 0\./);
     const members = await run([
       "portal",
       "members",
@@ -165,6 +153,7 @@ describe("roster plan/apply --backend http:// against roster serve", () => {
       "json",
     ]);
     expect(members.stdout).toMatch(/"email": "bob@acme.com",\s*"role": "owner"/);
+    expect(members.stdout).toMatch(/"email": "carol@acme.com",\s*"role": "admin"/);
     // The old owner's key now plans as an admin: nothing left, nothing blocked.
     const settled = await run(["plan", "--source", src, "--backend", server.url], owner);
     expect(settled.code).toBe(0);

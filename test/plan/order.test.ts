@@ -20,10 +20,10 @@ describe("plan: order", () => {
     expect(p.steps.map(summarize)).toEqual([
       "updateOrganization displayName",
       "updateOrganization beta:displayName",
-      "transferOwnership bob alice→bob",
-      "transferOwnership beta:bob alice→bob",
       "changeRole carol member→admin",
       "changeRole beta:carol member→admin",
+      "transferOwnership bob alice→bob",
+      "transferOwnership beta:bob alice→bob",
       "invite erin member",
       "invite beta:erin member",
       "changeRole alice admin→member",

@@ -110,8 +110,8 @@ describe("Google backend end to end: observe → plan → apply → converge", (
     const first = await sync();
     expect(actions(first.plan)).toEqual([
       "updateOrganization",
-      "transferOwnership new@acme.com old@acme.com new@acme.com",
       "changeRole carol@acme.com member admin",
+      "transferOwnership new@acme.com old@acme.com new@acme.com",
       "changeRole dave@acme.com admin member",
       "remove contractor@elsewhere.org member",
     ]);
@@ -122,10 +122,10 @@ describe("Google backend end to end: observe → plan → apply → converge", (
     expect(first.writes).toBe(first.plan.steps.length - 1 + 1);
     expect(first.writes).toBe(5);
     expect(h.fake.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
-      { role: "OWNER" },
+      { role: "MANAGER" }, // carol's promotion: promotions run before transfers
+      { role: "OWNER" }, // the transfer: promote the new owner, then demote the old one
       { role: "MANAGER" },
-      { role: "MANAGER" },
-      { role: "MEMBER" },
+      { role: "MEMBER" }, // dave's demotion, after the transfer
     ]);
 
     // Pass 2: auto-provisioning reads the directory and adds its active users.

@@ -1,106 +1,71 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROUTES } from "../../controller/server/portal-api/route-table.js";
-import type { ApiHarness } from "./harness.js";
-import { call, errorCode, keyFor, seedOrg, startApi, SYSTEM } from "./harness.js";
+import { SYSTEM, call, errorCode, seedOrg } from "./harness.js";
+import { ORG, OWNER, ADMIN, MEMBER, OTHER, useTeamApi } from "./team-api.js";
 
-const ORG = "acme";
-const OWNER = "alice@acme.com";
-const ADMIN = "bob@acme.com";
-const MEMBER = "carol@acme.com";
-const OTHER = "dave@acme.com";
-
-let api: ApiHarness;
-let keys: { owner: string; admin: string; member: string };
-
-beforeEach(async () => {
-  api = await startApi();
-  await seedOrg(api.store, ORG, OWNER, [
-    { email: ADMIN, role: "admin" },
-    { email: MEMBER, role: "member" },
-    { email: OTHER, role: "member" },
-  ]);
-  await api.store.invite(SYSTEM, ORG, "erin@acme.com", "member");
-  keys = {
-    owner: keyFor(api.store, ORG, OWNER),
-    admin: keyFor(api.store, ORG, ADMIN),
-    member: keyFor(api.store, ORG, MEMBER),
-  };
-});
-
-afterEach(async () => {
-  await api.close();
-});
-
-/** Everything a request could change, to prove a refused one changed nothing. */
-function state() {
-  return {
-    snapshot: api.store.snapshot(ORG),
-    keys: api.store.listApiKeys(SYSTEM, ORG),
-    audit: api.store.listAudit(SYSTEM, ORG, { limit: 200 }).items.length,
-  };
-}
+const team = useTeamApi();
 
 describe("authentication", () => {
   it("answers 401 with the error shape for a missing, malformed, unknown or revoked key", async () => {
-    const missing = await call(api.url, "GET", "/v1/me");
+    const missing = await call(team.api.url, "GET", "/v1/me");
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(missing.body).toEqual({
       error: { code: "unauthenticated", message: expect.any(String) as string },
     });
 
-    const basic = await call(api.url, "GET", "/v1/me", {
+    const basic = await call(team.api.url, "GET", "/v1/me", {
       headers: { authorization: "Basic eDp5" },
     });
     expect(basic.status).toBe(401);
 
-    const unknown = await call(api.url, "GET", "/v1/me", { key: `rk_${"A".repeat(43)}` });
+    const unknown = await call(team.api.url, "GET", "/v1/me", { key: `rk_${"A".repeat(43)}` });
     expect(unknown.status).toBe(401);
     expect(errorCode(unknown)).toBe("unauthenticated");
 
-    const mine = await call(api.url, "GET", "/v1/me", { key: keys.admin });
+    const mine = await call(team.api.url, "GET", "/v1/me", { key: team.keys.admin });
     expect(mine.status).toBe(200);
     const keyId = (mine.body as { keyId: number }).keyId;
-    const revoked = await call(api.url, "DELETE", `/v1/orgs/${ORG}/api-keys/${keyId}`, {
-      key: keys.owner,
+    const revoked = await call(team.api.url, "DELETE", `/v1/orgs/${ORG}/api-keys/${keyId}`, {
+      key: team.keys.owner,
     });
     expect(revoked.status).toBe(200);
-    expect((await call(api.url, "GET", "/v1/me", { key: keys.admin })).status).toBe(401);
+    expect((await call(team.api.url, "GET", "/v1/me", { key: team.keys.admin })).status).toBe(401);
   });
 
   it("never echoes the key in an answer", async () => {
     const bogus = `rk_${"S3cr3t".repeat(7)}`;
-    const answer = await call(api.url, "GET", `/v1/orgs/${ORG}`, { key: bogus });
+    const answer = await call(team.api.url, "GET", `/v1/orgs/${ORG}`, { key: bogus });
     expect(JSON.stringify(answer.body)).not.toContain("S3cr3t");
   });
 
   it("locks a removed user's key out on the very next request (R6)", async () => {
-    expect((await call(api.url, "GET", "/v1/me", { key: keys.admin })).status).toBe(200);
-    const removed = await call(api.url, "DELETE", `/v1/orgs/${ORG}/members/${ADMIN}`, {
-      key: keys.owner,
+    expect((await call(team.api.url, "GET", "/v1/me", { key: team.keys.admin })).status).toBe(200);
+    const removed = await call(team.api.url, "DELETE", `/v1/orgs/${ORG}/members/${ADMIN}`, {
+      key: team.keys.owner,
     });
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ outcome: "applied", apiKeysRevoked: 1 });
-    const after = await call(api.url, "GET", "/v1/me", { key: keys.admin });
+    const after = await call(team.api.url, "GET", "/v1/me", { key: team.keys.admin });
     expect(after.status).toBe(401);
-    const invite = await call(api.url, "POST", `/v1/orgs/${ORG}/invitations`, {
-      key: keys.admin,
+    const invite = await call(team.api.url, "POST", `/v1/orgs/${ORG}/invitations`, {
+      key: team.keys.admin,
       body: { email: "mallory@acme.com", role: "admin" },
     });
     expect(invite.status).toBe(401);
-    expect(api.store.snapshot(ORG)?.invitations.map((i) => i.email)).not.toContain(
+    expect(team.api.store.snapshot(ORG)?.invitations.map((i) => i.email)).not.toContain(
       "mallory@acme.com",
     );
   });
 
   it("applies a demotion at once: the same key loses team management", async () => {
-    const demoted = await call(api.url, "PATCH", `/v1/orgs/${ORG}/members/${ADMIN}`, {
-      key: keys.owner,
+    const demoted = await call(team.api.url, "PATCH", `/v1/orgs/${ORG}/members/${ADMIN}`, {
+      key: team.keys.owner,
       body: { role: "member" },
     });
     expect(demoted.status).toBe(200);
-    const invite = await call(api.url, "POST", `/v1/orgs/${ORG}/invitations`, {
-      key: keys.admin,
+    const invite = await call(team.api.url, "POST", `/v1/orgs/${ORG}/invitations`, {
+      key: team.keys.admin,
       body: { email: "x@acme.com", role: "member" },
     });
     expect(invite.status).toBe(403);
@@ -125,13 +90,13 @@ describe("authorization (R3, R4, R5, R9)", () => {
   };
 
   it("gives a member's key 403 on every management route, and changes nothing", async () => {
-    const adminKeyId = api.store.listApiKeys(SYSTEM, ORG).find((k) => k.email === ADMIN)?.id;
+    const adminKeyId = team.api.store.listApiKeys(SYSTEM, ORG).find((k) => k.email === ADMIN)?.id;
     const management = ROUTES.filter((r) => r.requires !== "none" && r.requires !== "member");
     expect(management.length).toBeGreaterThanOrEqual(11);
-    const before = state();
+    const before = team.state();
     for (const route of management) {
-      const answer = await call(api.url, route.method, pathOf(route.path, adminKeyId ?? 0), {
-        key: keys.member,
+      const answer = await call(team.api.url, route.method, pathOf(route.path, adminKeyId ?? 0), {
+        key: team.keys.member,
         body: route.write ? (BODIES[route.operationId] ?? {}) : undefined,
       });
       expect({ route: route.operationId, status: answer.status }).toEqual({
@@ -142,61 +107,63 @@ describe("authorization (R3, R4, R5, R9)", () => {
     }
     // Revoking someone else's key is team management too (the store decides: not by route).
     const other = await call(
-      api.url,
+      team.api.url,
       "DELETE",
       pathOf(`/v1/orgs/{org}/api-keys/{id}`, adminKeyId ?? 0),
       {
-        key: keys.member,
+        key: team.keys.member,
       },
     );
     expect(other.status).toBe(403);
-    expect(state()).toEqual(before);
+    expect(team.state()).toEqual(before);
   });
 
   it("lets a member read what members may read", async () => {
     for (const route of ["/v1/me", "/v1/orgs", `/v1/orgs/${ORG}`, `/v1/orgs/${ORG}/members`]) {
-      expect((await call(api.url, "GET", route, { key: keys.member })).status).toBe(200);
+      expect((await call(team.api.url, "GET", route, { key: team.keys.member })).status).toBe(200);
     }
   });
 
   it("gives an admin's key 403 on promote-to-admin (R4) and transfer (R5), 2xx on R3 work", async () => {
-    const before = state();
-    const promote = await call(api.url, "PATCH", `/v1/orgs/${ORG}/members/${MEMBER}`, {
-      key: keys.admin,
+    const before = team.state();
+    const promote = await call(team.api.url, "PATCH", `/v1/orgs/${ORG}/members/${MEMBER}`, {
+      key: team.keys.admin,
       body: { role: "admin", from: "member" },
     });
     expect(promote.status).toBe(403);
     expect((promote.body as { error: { message: string } }).error.message).toMatch(/R4/);
-    const transfer = await call(api.url, "POST", `/v1/orgs/${ORG}/transfer`, {
-      key: keys.admin,
+    const transfer = await call(team.api.url, "POST", `/v1/orgs/${ORG}/transfer`, {
+      key: team.keys.admin,
       body: { to: ADMIN },
     });
     expect(transfer.status).toBe(403);
-    expect(state()).toEqual(before);
+    expect(team.state()).toEqual(before);
 
-    const invite = await call(api.url, "POST", `/v1/orgs/${ORG}/invitations`, {
-      key: keys.admin,
+    const invite = await call(team.api.url, "POST", `/v1/orgs/${ORG}/invitations`, {
+      key: team.keys.admin,
       body: { email: "frank@acme.com", role: "member" },
     });
     expect(invite.status).toBe(201);
-    const promoteByOwner = await call(api.url, "PATCH", `/v1/orgs/${ORG}/members/${MEMBER}`, {
-      key: keys.owner,
+    const promoteByOwner = await call(team.api.url, "PATCH", `/v1/orgs/${ORG}/members/${MEMBER}`, {
+      key: team.keys.owner,
       body: { role: "admin" },
     });
     expect(promoteByOwner.status).toBe(200);
   });
 
   it("refuses a key on another organization's routes, whether that one exists or not", async () => {
-    await seedOrg(api.store, "globex", "gina@globex.com");
+    await seedOrg(team.api.store, "globex", "gina@globex.com");
     for (const org of ["globex", "no-such-org"]) {
-      const answer = await call(api.url, "GET", `/v1/orgs/${org}/members`, { key: keys.owner });
+      const answer = await call(team.api.url, "GET", `/v1/orgs/${org}/members`, {
+        key: team.keys.owner,
+      });
       expect(answer.status).toBe(403);
     }
-    const created = await call(api.url, "POST", "/v1/orgs", {
-      key: keys.owner,
+    const created = await call(team.api.url, "POST", "/v1/orgs", {
+      key: team.keys.owner,
       body: { name: "evil", owner: OWNER, settings: {} },
     });
     expect(created.status).toBe(403);
-    expect(api.store.listOrganizations(SYSTEM).map((o) => o.name)).toEqual(["acme", "globex"]);
+    expect(team.api.store.listOrganizations(SYSTEM).map((o) => o.name)).toEqual(["acme", "globex"]);
   });
 });

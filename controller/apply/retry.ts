@@ -1,4 +1,4 @@
-import { BackendError } from "../model/index.js";
+import { BackendError, backoffDelay as delayFor } from "../model/index.js";
 import type { RetryOptions } from "./types.js";
 
 export interface Attempted<T> {
@@ -36,23 +36,16 @@ export async function withRetry<T>(
   }
 }
 
-/**
- * Full jitter: a uniform pick in [0, min(cap, base·2^(n-1))), so that many steps failing at once
- * do not come back in lockstep. A server's Retry-After is a floor, not a suggestion; one longer
- * than `maxRetryAfterMs` ends the retries (undefined) rather than holding the run for hours.
- */
+/** The executor's retry delays: full jitter from 200 ms, capped at 10 s; Retry-After ≤ 60 s. */
 export function backoffDelay(
   attempt: number,
   retryAfterSeconds: number | undefined,
   options: RetryOptions = {},
 ): number | undefined {
-  const base = options.baseDelayMs ?? 200;
-  const cap = options.maxDelayMs ?? 10_000;
-  const random = options.random ?? Math.random;
-  const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
-  const jittered = Math.floor(random() * ceiling);
-  if (retryAfterSeconds === undefined) return jittered;
-  const floor = retryAfterSeconds * 1000;
-  if (floor > (options.maxRetryAfterMs ?? 60_000)) return undefined;
-  return Math.max(floor, jittered);
+  return delayFor(attempt, retryAfterSeconds, {
+    baseDelayMs: options.baseDelayMs ?? 200,
+    maxDelayMs: options.maxDelayMs ?? 10_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    random: options.random ?? Math.random,
+  });
 }

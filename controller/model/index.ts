@@ -11,3 +11,4 @@ export * from "./journal.js";
 export * from "./rules.js";
 export * from "./source.js";
 export * from "./mailer.js";
+export * from "./backoff.js";

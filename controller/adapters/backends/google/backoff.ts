@@ -1,4 +1,4 @@
-import { BackendError } from "../../../model/index.js";
+import { BackendError, backoffDelay as delayFor } from "../../../model/index.js";
 
 /**
  * Truncated exponential backoff with jitter, as the Directory API asks for over quota
@@ -27,14 +27,13 @@ export function backoffDelay(
   retryAfterSeconds: number | undefined,
   options: BackoffOptions,
 ): number | undefined {
-  const base = options.baseDelayMs ?? 1000;
-  const cap = options.maxDelayMs ?? 32_000;
-  const random = options.random ?? Math.random;
-  const delay = Math.min(cap, base * 2 ** (attempt - 1) + Math.floor(random() * base));
-  if (retryAfterSeconds === undefined) return delay;
-  const floor = retryAfterSeconds * 1000;
-  if (floor > (options.maxRetryAfterMs ?? 120_000)) return undefined;
-  return Math.max(floor, delay);
+  return delayFor(attempt, retryAfterSeconds, {
+    baseDelayMs: options.baseDelayMs ?? 1000,
+    maxDelayMs: options.maxDelayMs ?? 32_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
+    random: options.random ?? Math.random,
+    jitter: "additive",
+  });
 }
 
 /**

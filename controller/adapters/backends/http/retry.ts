@@ -1,3 +1,5 @@
+import { backoffDelay } from "../../../model/index.js";
+
 export interface RetryPolicy {
   /** Calls per request, the first included (default 5). */
   maxAttempts: number;
@@ -21,22 +23,13 @@ export const DEFAULT_RETRY: RetryPolicy = {
   random: Math.random,
 };
 
-/**
- * Capped exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS
- * Architecture Blog): uniform in [0, min(cap, base·2^(attempt-1))). A server's Retry-After is a
- * floor; undefined means "do not wait that long, give up now".
- */
+/** Full jitter (see model/backoff.ts), with this client's policy. */
 export function retryDelayMs(
   attempt: number,
   retryAfterSeconds: number | undefined,
   policy: RetryPolicy,
 ): number | undefined {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = Math.floor(policy.random() * ceiling);
-  if (retryAfterSeconds === undefined) return jittered;
-  const floor = retryAfterSeconds * 1000;
-  if (floor > policy.maxRetryAfterMs) return undefined;
-  return Math.max(floor, jittered);
+  return backoffDelay(attempt, retryAfterSeconds, policy);
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */

@@ -185,6 +185,11 @@ describe("roster run --source kubernetes (the image's start command) against a f
     expect(org.status).toMatchObject({ ready: true, owner: "alice@acme.com", pendingInvites: 1 });
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^roster_kubernetes_leader 1$/m);
+    // The same sync metrics as `roster run` on a Git source.
+    expect(metrics).toMatch(/^roster_sync_total\{org="acme",result="synced"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^roster_steps_applied_total\{org="acme",action="invite",result="applied"\} 1$/m,
+    );
     // Every Kubernetes write came from the controller's kubeconfig user.
     const tokens = new Set(server.requests.filter((r) => r.method !== "GET").map((r) => r.token));
     expect(tokens).toEqual(new Set(["e2e-token"]));

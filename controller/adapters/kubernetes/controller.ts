@@ -43,6 +43,7 @@ export interface KubernetesControllerOptions {
   concurrency?: number;
   retry?: RetryOptions;
   queue?: { baseDelayMs?: number; maxDelayMs?: number };
+  onReconciled?: OrgReconcilerDeps["onReconciled"];
   cacheRestartDelayMs?: number;
   log?: Logger;
 }
@@ -99,6 +100,7 @@ export class KubernetesController {
       log: this.log,
       concurrency: options.concurrency,
       retry: options.retry,
+      onReconciled: options.onReconciled,
     };
     if (options.leaderElection) {
       const lease = options.leaderElection;

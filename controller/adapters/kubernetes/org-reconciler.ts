@@ -2,6 +2,7 @@ import type { CustomObjectsApi } from "@kubernetes/client-node";
 import type { RetryOptions } from "../../apply/index.js";
 import type { ActualOrganization, ControllerState, IdentityBackend } from "../../model/index.js";
 import { reconcile } from "../../reconcile/index.js";
+import type { ReconcileResult } from "../../reconcile/index.js";
 import { describeApiError } from "./api-errors.js";
 import { MEMBER_FINALIZER, MEMBERS, ORGANIZATION_FINALIZER, ORGANIZATIONS } from "./constants.js";
 import type { EventRecorder, RecordedEvent } from "./events.js";
@@ -33,6 +34,8 @@ export interface OrgReconcilerDeps {
   concurrency?: number;
   retry?: RetryOptions;
   now?: () => Date;
+  /** Every finished reconcile pass, for the roster_sync_* metrics. */
+  onReconciled?: (result: ReconcileResult, seconds: number) => void;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function reconcileOrg(
     // Only deleted Members are left: nothing to reconcile, their finalizers are released below.
     outcome = { retry: false };
   } else {
+    const started = performance.now();
     const result = await reconcile(
       { source: new CachedOrgSource(objects), backend: deps.backend, state: deps.state },
       {
@@ -74,6 +78,7 @@ export async function reconcileOrg(
         retry: deps.retry,
       },
     );
+    deps.onReconciled?.(result, (performance.now() - started) / 1000);
     outcome = outcomeOf(objects.org, result);
     const orgResult = outcome.result;
     const refusals = (orgResult?.plan?.safety.refusals ?? []).filter((r) => r.org === objects.org);

@@ -44,10 +44,18 @@ export async function runKubernetes(
     throw new UsageError("use either --namespace NS or --all-namespaces, not both");
   }
   // Loaded here, not at the top: every other command would pay for importing the Kubernetes SDK.
-  const [{ connectKube }, { KubernetesController }, { startHealthServer }] = await Promise.all([
+  const [
+    { connectKube },
+    { KubernetesController },
+    { registerKubernetesMetrics },
+    { startControllerServer },
+    { ControllerMetrics },
+  ] = await Promise.all([
     import("../../adapters/kubernetes/client.js"),
     import("../../adapters/kubernetes/controller.js"),
-    import("../../adapters/kubernetes/health-server.js"),
+    import("../../adapters/kubernetes/metrics.js"),
+    import("../../server/controller/controller-server.js"),
+    import("../../server/controller/metrics.js"),
   ]);
   const inCluster = options.kubeconfig === undefined && env.KUBERNETES_SERVICE_HOST !== undefined;
   let clients;
@@ -69,10 +77,12 @@ export async function runKubernetes(
     tokenFile: options.tokenFile,
     ...mailerOpenOptions(options),
   });
+  const metrics = new ControllerMetrics();
   const controller = new KubernetesController({
     clients,
     backend: opened.backend,
     state: opened.state,
+    onReconciled: (result, seconds) => metrics.recordPass(result, seconds),
     namespace,
     identity,
     maxConcurrentOrgs: options.maxConcurrentOrgs,
@@ -86,13 +96,18 @@ export async function runKubernetes(
     },
     log,
   });
-  const health = await startHealthServer(controller, options.listen).catch(
-    async (error: unknown) => {
-      await opened.close();
-      const { host, port } = options.listen;
-      throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
-    },
-  );
+  registerKubernetesMetrics(metrics.registry, controller);
+  // The same endpoints and roster_sync_* metrics as `roster run` on a Git or folder source.
+  const health = await startControllerServer({
+    ...options.listen,
+    registry: metrics.registry,
+    isHealthy: () => controller.healthy,
+    isReady: () => controller.ready,
+  }).catch(async (error: unknown) => {
+    await opened.close();
+    const { host, port } = options.listen;
+    throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+  });
   log.info("roster controller starting", {
     server: clients.server,
     namespace: namespace ?? "(all)",

@@ -1,3 +1,5 @@
+import type { Capabilities } from "./actual.js";
+import { FULL_CAPABILITIES } from "./actual.js";
 import type { Role } from "./role.js";
 import { isPromotion } from "./role.js";
 
@@ -43,4 +45,20 @@ export function ownerCountOk(roles: Iterable<Role>): boolean {
   let owners = 0;
   for (const r of roles) if (r === "owner") owners++;
   return owners === 1;
+}
+
+/** What a credential acting with `authority` may do in one organization (R3–R5). */
+export function capabilitiesOf(authority: Role | "system"): Capabilities {
+  if (authority === "system") return { ...FULL_CAPABILITIES };
+  const manage = mayManageMembers(authority);
+  return {
+    actorRole: authority,
+    createOrganization: false,
+    updateOrganization: manage,
+    invite: manage,
+    remove: manage,
+    promoteToAdmin: mayChangeRole(authority, "member", "admin"),
+    changeRole: manage,
+    transferOwnership: mayTransferOwnership(authority),
+  };
 }

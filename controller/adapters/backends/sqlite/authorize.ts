@@ -1,4 +1,4 @@
-import type { Capabilities, Role, RuleId } from "../../../model/index.js";
+import type { Role, RuleId } from "../../../model/index.js";
 import {
   RULES,
   can,
@@ -69,31 +69,4 @@ export function roleChangeRule(from: Role, to: Role): RuleId {
 
 export function mayChange(from: Role, to: Role) {
   return (role: Role) => mayChangeRole(role, from, to);
-}
-
-/** What a credential with `authority` may do in one organization (R3–R5), for `/v1/me`, plans. */
-export function capabilitiesOf(authority: Role | "system"): Capabilities {
-  if (authority === "system") {
-    return {
-      actorRole: "system",
-      createOrganization: true,
-      updateOrganization: true,
-      invite: true,
-      remove: true,
-      promoteToAdmin: true,
-      changeRole: true,
-      transferOwnership: true,
-    };
-  }
-  const manage = mayManageMembers(authority);
-  return {
-    actorRole: authority,
-    createOrganization: false,
-    updateOrganization: manage,
-    invite: manage,
-    remove: manage,
-    promoteToAdmin: mayChangeRole(authority, "member", "admin"),
-    changeRole: manage,
-    transferOwnership: mayTransferOwnership(authority),
-  };
 }

@@ -1,8 +1,8 @@
 import type { ActualOrganization, Capabilities } from "../../../model/index.js";
+import { capabilitiesOf } from "../../../model/index.js";
 import {
   anyMember,
   authorityIn,
-  capabilitiesOf,
   manageMembers,
   requireAuthority,
   viewAuditLogs,

@@ -32,7 +32,7 @@ describe("openBackend(--backend URI)", () => {
     expect(existsSync(file)).toBe(true);
     expect(opened.backend.describe).toBe(`sqlite:${file}`);
     expect(opened.store).toBeDefined();
-    await opened.state.setManagedMembers("acme", ["a@acme.com"]);
+    await opened.state.addManagedMembers("acme", ["a@acme.com"]);
     expect(await opened.backend.listOrganizations()).toEqual([]);
     await opened.close();
     await opened.close(); // closing twice is harmless

@@ -34,8 +34,20 @@ describe("SqliteBackend: IdentityBackend over the Portal store", () => {
       name: "acme",
       settings: settings(),
       members: [
-        { email: "alice@acme.com", role: "owner", since: "2025-03-01T09:00:00.000Z" },
-        { email: "zed@acme.com", role: "member", since: "2025-03-01T09:00:00.000Z" },
+        {
+          email: "alice@acme.com",
+          role: "owner",
+          since: "2025-03-01T09:00:00.000Z",
+          version: expect.any(String) as string,
+          managed: false,
+        },
+        {
+          email: "zed@acme.com",
+          role: "member",
+          since: "2025-03-01T09:00:00.000Z",
+          version: expect.any(String) as string,
+          managed: false,
+        },
       ],
       invitations: [
         {
@@ -44,8 +56,11 @@ describe("SqliteBackend: IdentityBackend over the Portal store", () => {
           sentAt: "2025-03-01T09:00:00.000Z",
           expiresAt: "2025-03-08T09:00:00.000Z",
           status: "pending",
+          version: expect.any(String) as string,
+          managed: false,
         },
       ],
+      settingsVersion: "0",
     });
     expect(await backend.snapshot("nope")).toBeNull();
     expect(await backend.listOrganizations()).toEqual(["acme"]);
@@ -117,7 +132,13 @@ describe("SqliteBackend: IdentityBackend over the Portal store", () => {
     expect(await backend.remove("acme", "alice@acme.com", ctx("x1"))).toBe("applied");
     expect(await backend.remove("acme", "alice@acme.com", ctx("x2"))).toBe("noop");
     expect((await backend.snapshot("acme"))!.members).toEqual([
-      { email: "bob@acme.com", role: "owner", since: expect.any(String) as string },
+      {
+        email: "bob@acme.com",
+        role: "owner",
+        since: expect.any(String) as string,
+        version: expect.any(String) as string,
+        managed: false,
+      },
     ]);
   });
 
@@ -143,7 +164,7 @@ describe("idempotency: a retried write with the same key has no second effect", 
     await backend.createOrganization("acme", settings(), "alice@acme.com", ctx("create"));
   });
 
-  it("same key twice: one audit event, the second call answers noop", async () => {
+  it("same key twice: one audit event, the retry answers the first outcome", async () => {
     await backend.invite("acme", "bob@acme.com", "member", ctx("i1"));
     t.store.acceptInvitationByEmail(SYSTEM, "acme", "bob@acme.com");
     const before = auditCount();
@@ -153,7 +174,7 @@ describe("idempotency: a retried write with the same key has no second effect", 
     // Someone demotes Bob meanwhile; the retry of the old request must not promote him again.
     t.store.changeRole(SYSTEM, "acme", "bob@acme.com", "member");
     expect(await backend.changeRole("acme", "bob@acme.com", "member", "admin", ctx("same"))).toBe(
-      "noop",
+      "applied",
     );
     expect(auditCount()).toBe(before + 2);
     expect(t.rows("SELECT role FROM memberships WHERE email = 'bob@acme.com'")).toEqual([
@@ -168,7 +189,7 @@ describe("idempotency: a retried write with the same key has no second effect", 
     // Simulate a crash after commit: a new process opens the file and retries.
     const reopened = PortalStore.open(t.file, { now: t.clock.now });
     const retry = new SqliteBackend(reopened, { describe: "retry" });
-    expect(await retry.invite("acme", "bob@acme.com", "member", ctx("inv"))).toBe("noop");
+    expect(await retry.invite("acme", "bob@acme.com", "member", ctx("inv"))).toBe("applied");
     await retry.close();
     expect(t.rows("SELECT token_hash FROM invitations")).toEqual([{ token_hash: token }]);
     expect(t.rows("SELECT * FROM audit_events WHERE action = 'invite'")).toHaveLength(1);

@@ -90,22 +90,37 @@ describe("SqliteControllerState: the journal is a hash chain", () => {
 });
 
 describe("managed-member sets", () => {
-  it("are per organization, normalised, replaced whole, and survive a re-open", async () => {
+  it("are per organization, normalised, changed per email, and survive a re-open", async () => {
     const file = tempFile("state.db");
     const state = SqliteControllerState.open(file);
     expect(await state.managedMembers("acme")).toEqual(new Set());
-    await state.setManagedMembers("acme", ["Alice@Acme.com", "bob@acme.com", "bob@acme.com"]);
-    await state.setManagedMembers("beta", ["zed@beta.io"]);
-    await state.setManagedMembers("acme", ["alice@acme.com", "carol@acme.com"]);
+    await state.addManagedMembers("acme", ["Alice@Acme.com", "bob@acme.com", "bob@acme.com"]);
+    await state.addManagedMembers("beta", ["zed@beta.io"]);
+    await state.addManagedMembers("acme", ["alice@acme.com", "carol@acme.com"]);
+    await state.removeManagedMembers("acme", ["BOB@acme.com", "never@acme.com"]);
     await state.close();
     const again = SqliteControllerState.open(file);
     expect(await again.managedMembers("acme")).toEqual(
       new Set(["alice@acme.com", "carol@acme.com"]),
     );
     expect(await again.managedMembers("beta")).toEqual(new Set(["zed@beta.io"]));
-    await again.setManagedMembers("beta", []);
+    await again.removeManagedMembers("beta", ["zed@beta.io"]);
     expect(await again.managedMembers("beta")).toEqual(new Set());
     await again.close();
+  });
+
+  it("two runs from one stale copy never drop each other's entries (no whole-set rewrite)", async () => {
+    const file = tempFile("state.db");
+    const [a, b] = [SqliteControllerState.open(file), SqliteControllerState.open(file)];
+    await a.addManagedMembers("acme", ["old@acme.com"]);
+    // Both read the set, then each changes only the members its own run touched.
+    expect(await a.managedMembers("acme")).toEqual(await b.managedMembers("acme"));
+    await a.addManagedMembers("acme", ["ann@acme.com"]);
+    await b.addManagedMembers("acme", ["ben@acme.com"]);
+    await b.removeManagedMembers("acme", ["old@acme.com"]);
+    expect(await a.managedMembers("acme")).toEqual(new Set(["ann@acme.com", "ben@acme.com"]));
+    await a.close();
+    await b.close();
   });
 });
 
@@ -125,7 +140,7 @@ describe("one file for the Portal store and the controller state", () => {
       { revision: "r", reason: "x", actor: "roster", idempotencyKey: "k" },
     );
     await opened.state.appendJournal(entry(1));
-    await opened.state.setManagedMembers("acme", ["alice@acme.com"]);
+    await opened.state.addManagedMembers("acme", ["alice@acme.com"]);
     await opened.close();
 
     const db = new Database(file, { readonly: true });

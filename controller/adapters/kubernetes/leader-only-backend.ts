@@ -17,12 +17,14 @@ import { BackendError } from "../../model/index.js";
  */
 export class LeaderOnlyBackend implements IdentityBackend {
   readonly describe: string;
+  readonly managedMarks: boolean;
 
   constructor(
     private readonly inner: IdentityBackend,
     private readonly isLeader: () => boolean,
   ) {
     this.describe = inner.describe;
+    this.managedMarks = inner.managedMarks;
   }
 
   listOrganizations(): Promise<string[]> {
@@ -58,12 +60,22 @@ export class LeaderOnlyBackend implements IdentityBackend {
   remove(org: string, email: string, ctx: WriteContext) {
     return this.write(() => this.inner.remove(org, email, ctx));
   }
+  /** A write like any other: a deposed leader marks nothing. */
+  async markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void> {
+    this.requireLeader();
+    return this.inner.markManaged(org, emails, ctx);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
 
   // Not transient: the executor must not retry it; the new leader redoes the step if needed.
   private async write(call: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
+    this.requireLeader();
+    return call();
+  }
+
+  private requireLeader(): void {
     if (!this.isLeader()) {
       throw new BackendError(
         "not-leader",
@@ -73,6 +85,5 @@ export class LeaderOnlyBackend implements IdentityBackend {
         },
       );
     }
-    return call();
   }
 }

@@ -10,7 +10,7 @@ import type {
 } from "../../../model/index.js";
 import { FULL_CAPABILITIES } from "../../../model/index.js";
 import type { PortalStore } from "./store.js";
-import type { Actor, InviteResult, WriteOptions } from "./store-types.js";
+import type { Actor, InviteResult, WriteOptions, WriteResult } from "./store-types.js";
 
 export interface SqliteBackendOptions {
   /** Shown in logs: `sqlite:PATH` (a path holds no credential). */
@@ -25,10 +25,15 @@ export interface SqliteBackendOptions {
  * `IdentityBackend` over the embedded Portal store, with the system actor (Roster opened the
  * file itself: full authority). Each write carries the step's idempotency key into the store's
  * own transaction, so a step retried after a crash has no second effect; the revision and the
- * reason land in the store's audit events.
+ * reason land in the store's audit events. `ctx.expect` and `ctx.managed` go to the store,
+ * which refuses a stale write with BackendError `precondition-failed` (store-errors.ts).
+ * A replayed key answers the outcome its first attempt had, not the replay's `noop`: the
+ * journal records what the write did.
  */
 export class SqliteBackend implements IdentityBackend {
   readonly describe: string;
+  /** Each membership and invitation carries Roster's mark: the managed set lives in the file. */
+  readonly managedMarks = true;
   private readonly onWarning: (message: string) => void;
   private readonly ownsStore: boolean;
 
@@ -59,15 +64,14 @@ export class SqliteBackend implements IdentityBackend {
     ownerEmail: string,
     ctx: WriteContext,
   ): Promise<WriteOutcome> {
-    return this.run(
-      () =>
-        this.store.createOrganization(actor(ctx), org, settings, ownerEmail, options(ctx)).outcome,
+    return this.run(() =>
+      outcomeOf(this.store.createOrganization(actor(ctx), org, settings, ownerEmail, options(ctx))),
     );
   }
 
   updateOrganization(org: string, settings: OrgSettings, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.run(
-      () => this.store.updateOrganization(actor(ctx), org, settings, options(ctx)).outcome,
+    return this.run(() =>
+      outcomeOf(this.store.updateOrganization(actor(ctx), org, settings, options(ctx))),
     );
   }
 
@@ -85,7 +89,7 @@ export class SqliteBackend implements IdentityBackend {
   }
 
   cancelInvite(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.run(() => this.store.cancelInvite(actor(ctx), org, email, options(ctx)).outcome);
+    return this.run(() => outcomeOf(this.store.cancelInvite(actor(ctx), org, email, options(ctx))));
   }
 
   changeRole(
@@ -95,10 +99,10 @@ export class SqliteBackend implements IdentityBackend {
     to: Role,
     ctx: WriteContext,
   ): Promise<WriteOutcome> {
-    return this.run(
-      () =>
-        this.store.changeRole(actor(ctx), org, email, to, { ...options(ctx), expectFrom: from })
-          .outcome,
+    return this.run(() =>
+      outcomeOf(
+        this.store.changeRole(actor(ctx), org, email, to, { ...options(ctx), expectFrom: from }),
+      ),
     );
   }
 
@@ -108,15 +112,23 @@ export class SqliteBackend implements IdentityBackend {
     to: string,
     ctx: WriteContext,
   ): Promise<WriteOutcome> {
-    return this.run(
-      () =>
-        this.store.transferOwnership(actor(ctx), org, to, { ...options(ctx), expectFrom: from })
-          .outcome,
+    return this.run(() =>
+      outcomeOf(
+        this.store.transferOwnership(actor(ctx), org, to, { ...options(ctx), expectFrom: from }),
+      ),
     );
   }
 
   remove(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.run(() => this.store.removeMember(actor(ctx), org, email, options(ctx)).outcome);
+    return this.run(() => outcomeOf(this.store.removeMember(actor(ctx), org, email, options(ctx))));
+  }
+
+  markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void> {
+    // Naturally idempotent: no key, so batches of one step never share one.
+    const { idempotencyKey: _key, ...rest } = options(ctx);
+    return this.run(() => {
+      this.store.markManaged(actor(ctx), org, emails, rest);
+    });
   }
 
   close(): Promise<void> {
@@ -131,7 +143,7 @@ export class SqliteBackend implements IdentityBackend {
         `invitation of ${invitation.email} to ${invitation.org} was saved but its mail was not sent: ${delivery.error}`,
       );
     }
-    return result.outcome;
+    return outcomeOf(result);
   }
 
   /** The store is synchronous; a throw becomes a rejected promise, as callers of the interface expect. */
@@ -151,5 +163,17 @@ function actor(ctx: WriteContext): Actor {
 }
 
 function options(ctx: WriteContext): WriteOptions {
-  return { reason: ctx.reason, revision: ctx.revision, idempotencyKey: ctx.idempotencyKey };
+  const options: WriteOptions = {
+    reason: ctx.reason,
+    revision: ctx.revision,
+    idempotencyKey: ctx.idempotencyKey,
+  };
+  if (ctx.expect !== undefined) options.expect = ctx.expect;
+  if (ctx.managed === true) options.managed = true;
+  return options;
+}
+
+/** A replay (`noop`, `replayed`) reports what its first attempt did. */
+function outcomeOf(result: WriteResult): WriteOutcome {
+  return result.replayed === true ? (result.firstOutcome ?? result.outcome) : result.outcome;
 }

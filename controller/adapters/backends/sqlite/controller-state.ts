@@ -86,14 +86,26 @@ export class SqliteControllerState implements ControllerState {
     return Promise.resolve(new Set(rows));
   }
 
-  setManagedMembers(org: string, emails: Iterable<string>): Promise<void> {
-    const unique = new Set([...emails].map(normalizeEmail));
+  /**
+   * Per email, never a rewrite of the whole set: two runs that each add or drop their own
+   * members cannot undo each other's entries.
+   */
+  addManagedMembers(org: string, emails: Iterable<string>): Promise<void> {
+    const insert = this.db.prepare(
+      "INSERT INTO controller_managed_members (org, email) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    );
     this.db.transaction(() => {
-      this.db.prepare("DELETE FROM controller_managed_members WHERE org = ?").run(org);
-      const insert = this.db.prepare(
-        "INSERT INTO controller_managed_members (org, email) VALUES (?, ?)",
-      );
-      for (const email of unique) insert.run(org, email);
+      for (const email of new Set([...emails].map(normalizeEmail))) insert.run(org, email);
+    })();
+    return Promise.resolve();
+  }
+
+  removeManagedMembers(org: string, emails: Iterable<string>): Promise<void> {
+    const remove = this.db.prepare(
+      "DELETE FROM controller_managed_members WHERE org = ? AND email = ?",
+    );
+    this.db.transaction(() => {
+      for (const email of new Set([...emails].map(normalizeEmail))) remove.run(org, email);
     })();
     return Promise.resolve();
   }

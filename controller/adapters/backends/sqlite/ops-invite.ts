@@ -10,6 +10,7 @@ import {
   requireEmail,
   requireOrg,
 } from "./store-core.js";
+import { managedFlag, requireObserved } from "./preconditions.js";
 import { storeError } from "./store-errors.js";
 import type { AcceptResult, InvitationView, InviteResult, WriteResult } from "./store-types.js";
 import { TOKEN_PREFIX, hashToken, newToken } from "./tokens.js";
@@ -24,6 +25,8 @@ export interface InvitationRow {
   sent_at: string;
   expires_at: string;
   status: "pending" | "accepted" | "cancelled";
+  version: number;
+  managed: number;
 }
 
 export function isExpired(row: { expires_at: string }, now: Date): boolean {
@@ -39,6 +42,8 @@ export function invitationView(row: InvitationRow, org: string, now: Date): Invi
     expiresAt: row.expires_at,
     status: row.status === "pending" && isExpired(row, now) ? "expired" : row.status,
     invitedBy: row.invited_by,
+    version: String(row.version),
+    managed: row.managed === 1,
   };
 }
 
@@ -61,6 +66,9 @@ const auditShape = (v: InvitationView) => ({
 /**
  * R7, an upsert: a live pending invitation with the same role is left alone (`noop`); one with
  * another role, or an expired one, takes the new role with a fresh token and expiry.
+ * `expect: { absent }` asks for neither a membership nor an open invitation of the email;
+ * `expect: { version }` names the open invitation being changed. A managed write marks the
+ * record it answers with, even on `noop` (Roster declared this email).
  */
 export function invite(tx: Tx, slug: string, rawEmail: string, role: InvitableRole): InviteResult {
   const org = requireOrg(tx.sql, slug);
@@ -72,27 +80,108 @@ export function invite(tx: Tx, slug: string, rawEmail: string, role: InvitableRo
       `an invitation carries the role admin or member, not ${JSON.stringify(role)} (R7)`,
     );
   }
-  if (findMembership(tx.sql, org.id, email)) return { outcome: "noop", alreadyMember: true };
-  const token = newToken(TOKEN_PREFIX.invitation);
+  const member = findMembership(tx.sql, org.id, email);
   const existing = pendingInvitation(tx, org.id, email);
+  const expect = tx.options.expect;
+  if (expect !== undefined && "absent" in expect) {
+    requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
+  }
+  requireObserved(tx, existing, `the invitation of ${email} to "${slug}"`);
+  if (member) {
+    if (tx.options.managed === true) markMembership(tx, org.id, email);
+    return { outcome: "noop", alreadyMember: true };
+  }
+  const token = newToken(TOKEN_PREFIX.invitation);
   if (existing) {
     const view = invitationView(existing, slug, tx.now);
-    if (existing.role === role && view.status === "pending")
-      return { outcome: "noop", invitation: view };
+    if (existing.role === role && view.status === "pending") {
+      if (tx.options.managed === true) markInvitation(tx, existing.id);
+      return {
+        outcome: "noop",
+        invitation: { ...view, managed: view.managed || tx.options.managed === true },
+      };
+    }
     tx.sql
       .get(
-        "UPDATE invitations SET role = ?, token_hash = ?, invited_by = ?, sent_at = ?, expires_at = ? WHERE id = ?",
+        `UPDATE invitations SET role = ?, token_hash = ?, invited_by = ?, sent_at = ?, expires_at = ?,
+         managed = max(managed, ?) WHERE id = ?`,
       )
-      .run(role, hashToken(token), actorLabel(tx.actor), tx.time, expiryFrom(tx, org), existing.id);
+      .run(
+        role,
+        hashToken(token),
+        actorLabel(tx.actor),
+        tx.time,
+        expiryFrom(tx, org),
+        managedFlag(tx),
+        existing.id,
+      );
     return issued(tx, org, existing.id, "invite", view, token);
   }
   const { lastInsertRowid } = tx.sql
     .get(
-      `INSERT INTO invitations (org_id, email, role, token_hash, invited_by, sent_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO invitations (org_id, email, role, token_hash, invited_by, sent_at, expires_at, managed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(org.id, email, role, hashToken(token), actorLabel(tx.actor), tx.time, expiryFrom(tx, org));
+    .run(
+      org.id,
+      email,
+      role,
+      hashToken(token),
+      actorLabel(tx.actor),
+      tx.time,
+      expiryFrom(tx, org),
+      managedFlag(tx),
+    );
   return issued(tx, org, Number(lastInsertRowid), "invite", null, token);
+}
+
+function markMembership(tx: Tx, orgId: number, email: string): number {
+  return tx.sql
+    .get("UPDATE memberships SET managed = 1 WHERE org_id = ? AND email = ? AND managed = 0")
+    .run(orgId, email).changes;
+}
+
+function markInvitation(tx: Tx, id: number): number {
+  return tx.sql.get("UPDATE invitations SET managed = 1 WHERE id = ? AND managed = 0").run(id)
+    .changes;
+}
+
+/**
+ * Marks the memberships and open invitations of `emails` as managed by Roster, one record at a
+ * time (never a rewrite of a set): emails with neither are skipped. Not a change of any record,
+ * so no version moves. Team management (R3).
+ */
+export function markManaged(tx: Tx, slug: string, rawEmails: readonly unknown[]): MarkResult {
+  const org = requireOrg(tx.sql, slug);
+  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "mark members as managed");
+  if (!Array.isArray(rawEmails) || rawEmails.length > MAX_MARKS) {
+    throw storeError("invalid", `"emails" must be a list of at most ${MAX_MARKS} addresses`);
+  }
+  const emails = [...new Set(rawEmails.map((e) => requireEmail(e)))];
+  let marked = 0;
+  for (const email of emails) {
+    marked += markMembership(tx, org.id, email);
+    const open = pendingInvitation(tx, org.id, email);
+    if (open) marked += markInvitation(tx, open.id);
+  }
+  if (marked > 0) {
+    appendAudit(tx, {
+      org: slug,
+      action: "markManaged",
+      target: null,
+      before: null,
+      after: { records: marked },
+    });
+  }
+  return { outcome: marked > 0 ? "applied" : "noop", marked };
+}
+
+/** One request marks at most this many emails (the HTTP backend sends batches of 500). */
+export const MAX_MARKS = 1000;
+
+export interface MarkResult extends WriteResult {
+  /** Records (memberships and invitations) that were not marked before. */
+  marked: number;
 }
 
 /** A new token and expiry for an open (usually expired) invitation. */
@@ -101,11 +190,14 @@ export function resendInvite(tx: Tx, slug: string, rawEmail: string): InviteResu
   requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "invite users");
   const email = requireEmail(rawEmail);
   const existing = pendingInvitation(tx, org.id, email);
+  requireObserved(tx, existing, `the invitation of ${email} to "${slug}"`);
   if (!existing) throw storeError("not-found", `no open invitation for ${email} in "${slug}"`);
   const token = newToken(TOKEN_PREFIX.invitation);
   tx.sql
-    .get("UPDATE invitations SET token_hash = ?, sent_at = ?, expires_at = ? WHERE id = ?")
-    .run(hashToken(token), tx.time, expiryFrom(tx, org), existing.id);
+    .get(
+      "UPDATE invitations SET token_hash = ?, sent_at = ?, expires_at = ?, managed = max(managed, ?) WHERE id = ?",
+    )
+    .run(hashToken(token), tx.time, expiryFrom(tx, org), managedFlag(tx), existing.id);
   return issued(
     tx,
     org,
@@ -136,11 +228,17 @@ function issued(
   return { outcome: "applied", invitation, token };
 }
 
+/**
+ * With `expect`, an invitation that is no longer open (accepted after the caller looked: the
+ * invitee is a member now) is a failed precondition, never a `noop`: "gone" would hide a new
+ * member the caller meant to keep out.
+ */
 export function cancelInvite(tx: Tx, slug: string, rawEmail: string): WriteResult {
   const org = requireOrg(tx.sql, slug);
   requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "cancel invitations");
   const email = requireEmail(rawEmail);
   const existing = pendingInvitation(tx, org.id, email);
+  requireObserved(tx, existing, `the invitation of ${email} to "${slug}"`);
   if (!existing) return { outcome: "noop" };
   tx.sql
     .get("UPDATE invitations SET status = 'cancelled', closed_at = ? WHERE id = ?")
@@ -201,10 +299,13 @@ export function acceptRow(tx: Tx, org: OrgRow, row: InvitationRow): AcceptResult
   }
   ensureUser(tx, row.email);
   const member = findMembership(tx.sql, org.id, row.email);
+  // The invitation's managed mark carries over: Roster invited them for a declared member.
   if (!member) {
     tx.sql
-      .get("INSERT INTO memberships (org_id, email, role, since) VALUES (?, ?, ?, ?)")
-      .run(org.id, row.email, row.role, tx.time);
+      .get("INSERT INTO memberships (org_id, email, role, since, managed) VALUES (?, ?, ?, ?, ?)")
+      .run(org.id, row.email, row.role, tx.time, row.managed);
+  } else if (row.managed === 1) {
+    markMembership(tx, org.id, row.email);
   }
   tx.sql
     .get("UPDATE invitations SET status = 'accepted', closed_at = ? WHERE id = ?")

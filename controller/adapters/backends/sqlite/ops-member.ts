@@ -9,13 +9,14 @@ import {
 } from "./authorize.js";
 import type { Tx } from "./store-core.js";
 import { appendAudit, findMembership, ownerOf, requireEmail, requireOrg } from "./store-core.js";
+import { managedFlag, requireObserved } from "./preconditions.js";
 import { storeError } from "./store-errors.js";
 import type { WriteResult } from "./store-types.js";
 
 /**
  * One UPDATE, never remove-then-add: a remove would revoke the member's keys and sessions (R6).
  * `expectFrom` (the role the caller planned from) turns a concurrent change into a `conflict`
- * rather than silently overriding it.
+ * rather than silently overriding it; `expect` names the membership's version (checked first).
  */
 export function changeRole(
   tx: Tx,
@@ -32,8 +33,12 @@ export function changeRole(
       `unknown role ${JSON.stringify(to)}: use owner, admin or member (R1)`,
     );
   const member = findMembership(tx.sql, org.id, email);
+  requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
   if (!member) throw storeError("not-found", `${email} is not a member of "${slug}"`);
-  if (member.role === to) return { outcome: "noop" };
+  if (member.role === to) {
+    if (tx.options.managed === true) markMember(tx, org.id, email);
+    return { outcome: "noop" };
+  }
   if (expectFrom !== undefined && member.role !== expectFrom) {
     throw storeError(
       "conflict",
@@ -56,8 +61,10 @@ export function changeRole(
     `change ${email} from ${member.role} to ${to}`,
   );
   tx.sql
-    .get("UPDATE memberships SET role = ? WHERE org_id = ? AND email = ?")
-    .run(to, org.id, email);
+    .get(
+      "UPDATE memberships SET role = ?, managed = max(managed, ?) WHERE org_id = ? AND email = ?",
+    )
+    .run(to, managedFlag(tx), org.id, email);
   appendAudit(tx, {
     org: slug,
     action: "changeRole",
@@ -68,7 +75,16 @@ export function changeRole(
   return { outcome: "applied" };
 }
 
-/** R5: only the owner transfers, only to an active member; the old owner becomes an admin. */
+function markMember(tx: Tx, orgId: number, email: string): void {
+  tx.sql
+    .get("UPDATE memberships SET managed = 1 WHERE org_id = ? AND email = ? AND managed = 0")
+    .run(orgId, email);
+}
+
+/**
+ * R5: only the owner transfers, only to an active member; the old owner becomes an admin.
+ * `expect` names the version of the new owner's membership; a managed write marks it.
+ */
 export function transferOwnership(
   tx: Tx,
   slug: string,
@@ -79,14 +95,18 @@ export function transferOwnership(
   const to = requireEmail(rawTo, "new owner");
   requireAuthority(tx.sql, tx.actor, org, mayTransfer, "R5", "transfer ownership");
   const from = ownerOf(tx.sql, org.id);
-  if (from === to) return { outcome: "noop" };
+  const target = findMembership(tx.sql, org.id, to);
+  requireObserved(tx, target, `the membership of ${to} in "${slug}"`);
+  if (from === to) {
+    if (tx.options.managed === true) markMember(tx, org.id, to);
+    return { outcome: "noop" };
+  }
   if (expectFrom !== undefined && requireEmail(expectFrom, "current owner") !== from) {
     throw storeError(
       "conflict",
       `the owner of "${slug}" is ${from} now, not ${expectFrom}: plan again`,
     );
   }
-  const target = findMembership(tx.sql, org.id, to);
   if (!target) {
     throw storeError(
       "conflict",
@@ -97,6 +117,7 @@ export function transferOwnership(
   const update = tx.sql.get("UPDATE memberships SET role = ? WHERE org_id = ? AND email = ?");
   update.run("admin", org.id, from);
   update.run("owner", org.id, to);
+  if (tx.options.managed === true) markMember(tx, org.id, to);
   appendAudit(tx, {
     org: slug,
     action: "transferOwnership",
@@ -116,6 +137,7 @@ export interface RemoveResult extends WriteResult {
  * R6, in one transaction: the membership goes, the user's API keys for this organization are
  * revoked and every session of the user is invalidated (sessions are not scoped to one
  * organization, so a removed user must sign in again to reach their other organizations).
+ * A member already gone is a `noop` even with `expect`: the state asked for is there.
  */
 export function removeMember(tx: Tx, slug: string, rawEmail: string): RemoveResult {
   const org = requireOrg(tx.sql, slug);
@@ -123,6 +145,7 @@ export function removeMember(tx: Tx, slug: string, rawEmail: string): RemoveResu
   requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "remove users");
   const member = findMembership(tx.sql, org.id, email);
   if (!member) return { outcome: "noop", apiKeysRevoked: 0, sessionsRevoked: 0 };
+  requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
   if (member.role === "owner") {
     throw storeError(
       "conflict",

@@ -10,6 +10,7 @@ import {
   requireEmail,
   requireOrg,
 } from "./store-core.js";
+import { managedFlag, requireObserved } from "./preconditions.js";
 import { storeError } from "./store-errors.js";
 import type { WriteResult } from "./store-types.js";
 
@@ -62,7 +63,7 @@ export function normaliseSettings(settings: OrgSettings): OrgSettings {
  * Creates the organization with `ownerEmail` as its active owner at once: this is how the first
  * owner gets in (R2 holds from the first moment; there is no ownerless organization to claim).
  * An existing organization is left as it is (`noop`): settings change through updateOrganization
- * and owners through transferOwnership.
+ * and owners through transferOwnership; with `expect: { absent }` it is a failed precondition.
  */
 export function createOrganization(
   tx: Tx,
@@ -79,7 +80,13 @@ export function createOrganization(
       "organizations are created by Roster itself (system), not over the API",
     );
   }
-  if (findOrg(tx.sql, slug)) return { outcome: "noop" };
+  const existing = findOrg(tx.sql, slug);
+  requireObserved(
+    tx,
+    existing && { version: existing.settings_version },
+    `the organization "${slug}"`,
+  );
+  if (existing) return { outcome: "noop" };
   const { lastInsertRowid } = tx.sql
     .get(
       `INSERT INTO organizations (slug, display_name, auto_provisioning_enabled, auto_provisioning_role, invite_expiry_seconds, created_at)
@@ -97,8 +104,10 @@ export function createOrganization(
   writeDomains(tx, orgId, settings.domains);
   ensureUser(tx, owner);
   tx.sql
-    .get("INSERT INTO memberships (org_id, email, role, since) VALUES (?, ?, 'owner', ?)")
-    .run(orgId, owner, tx.time);
+    .get(
+      "INSERT INTO memberships (org_id, email, role, since, managed) VALUES (?, ?, 'owner', ?, ?)",
+    )
+    .run(orgId, owner, tx.time, managedFlag(tx));
   appendAudit(tx, {
     org: slug,
     action: "createOrganization",
@@ -109,22 +118,27 @@ export function createOrganization(
   return { outcome: "applied" };
 }
 
+/** `expect` names the settings version; an applied change moves it (store-wide clock). */
 export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSettings): WriteResult {
+  // A stale plan about an organization deleted meanwhile is a failed precondition, not a 404.
+  if (!findOrg(tx.sql, slug)) requireObserved(tx, undefined, `the organization "${slug}"`);
   const org = requireOrg(tx.sql, slug);
   requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "change organization settings");
+  requireObserved(tx, { version: org.settings_version }, `the settings of "${slug}"`);
   const settings = normaliseSettings(rawSettings);
   const before = orgSettings(tx.sql, org);
   if (JSON.stringify(before) === JSON.stringify(settings)) return { outcome: "noop" };
   tx.sql
     .get(
       `UPDATE organizations SET display_name = ?, auto_provisioning_enabled = ?, auto_provisioning_role = ?,
-       invite_expiry_seconds = ? WHERE id = ?`,
+       invite_expiry_seconds = ?, settings_version = ? WHERE id = ?`,
     )
     .run(
       settings.displayName,
       settings.autoProvisioning.enabled ? 1 : 0,
       settings.autoProvisioning.role,
       settings.inviteExpirySeconds,
+      nextVersion(tx),
       org.id,
     );
   tx.sql.get("DELETE FROM organization_domains WHERE org_id = ?").run(org.id);
@@ -137,6 +151,14 @@ export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSetting
     after: settings,
   });
   return { outcome: "applied" };
+}
+
+function nextVersion(tx: Tx): number {
+  return (
+    tx.sql.get("UPDATE record_clock SET value = value + 1 WHERE id = 1 RETURNING value").get() as {
+      value: number;
+    }
+  ).value;
 }
 
 function writeDomains(tx: Tx, orgId: number, domains: readonly string[]): void {

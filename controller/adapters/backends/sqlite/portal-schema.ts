@@ -110,6 +110,50 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_by_age ON idempotency (created_at);
 `;
 
+// Conditional writes and managed marks (DESIGN: writes are conditional on what was observed;
+// the controller's memory lives in the backend). Versions come from one store-wide clock, so a
+// record that is deleted and created again never shows a version it had before (no ABA).
+// Triggers stamp memberships and invitations whoever writes the file; a managed mark is not a
+// change of the record (a plan that saw it unmarked is not stale). Settings span two tables and
+// change in one place (updateOrganization), which bumps settings_version itself.
+const V2 = `
+CREATE TABLE record_clock (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+) STRICT;
+INSERT INTO record_clock (id, value) VALUES (1, 0);
+
+ALTER TABLE memberships ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memberships ADD COLUMN managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1));
+ALTER TABLE invitations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1));
+ALTER TABLE organizations ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER memberships_version_on_insert AFTER INSERT ON memberships
+BEGIN
+  UPDATE record_clock SET value = value + 1 WHERE id = 1;
+  UPDATE memberships SET version = (SELECT value FROM record_clock WHERE id = 1)
+    WHERE org_id = NEW.org_id AND email = NEW.email;
+END;
+CREATE TRIGGER memberships_version_on_update AFTER UPDATE OF role, since, auto_provisioned ON memberships
+BEGIN
+  UPDATE record_clock SET value = value + 1 WHERE id = 1;
+  UPDATE memberships SET version = (SELECT value FROM record_clock WHERE id = 1)
+    WHERE org_id = NEW.org_id AND email = NEW.email;
+END;
+CREATE TRIGGER invitations_version_on_insert AFTER INSERT ON invitations
+BEGIN
+  UPDATE record_clock SET value = value + 1 WHERE id = 1;
+  UPDATE invitations SET version = (SELECT value FROM record_clock WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE TRIGGER invitations_version_on_update
+AFTER UPDATE OF role, token_hash, invited_by, sent_at, expires_at, status ON invitations
+BEGIN
+  UPDATE record_clock SET value = value + 1 WHERE id = 1;
+  UPDATE invitations SET version = (SELECT value FROM record_clock WHERE id = 1) WHERE id = NEW.id;
+END;
+`;
+
 /** The Portal store's schema history, tracked in `PRAGMA user_version`. */
 export const PORTAL_MIGRATIONS: readonly Migration[] = [
   {
@@ -117,5 +161,10 @@ export const PORTAL_MIGRATIONS: readonly Migration[] = [
     description:
       "organizations, users, memberships, invitations, sessions, API keys, audit, idempotency",
     sql: V1,
+  },
+  {
+    version: 2,
+    description: "record versions (conditional writes), managed marks, settings version",
+    sql: V2,
   },
 ];

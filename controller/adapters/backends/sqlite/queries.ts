@@ -75,6 +75,8 @@ export function memberView(row: MembershipRow): MemberView {
     role: row.role,
     since: row.since,
     autoProvisioned: row.auto_provisioned === 1,
+    version: String(row.version),
+    managed: row.managed === 1,
   };
 }
 
@@ -84,7 +86,7 @@ export function listMembers(sql: Sql, org: OrgRow, request: PageRequest): Page<M
   const after = decodeCursor<string>(request.cursor, "string") ?? "";
   const rows = sql
     .get(
-      `SELECT email, role, since, auto_provisioned FROM memberships
+      `SELECT email, role, since, auto_provisioned, version, managed FROM memberships
        WHERE org_id = ? AND email > ? ORDER BY email LIMIT ?`,
     )
     .all(org.id, after, limit + 1) as MembershipRow[];
@@ -159,8 +161,11 @@ export function organizationView(sql: Sql, org: OrgRow): OrganizationView {
     settings: orgSettings(sql, org),
     createdAt: org.created_at,
     owner: ownerOf(sql, org.id),
+    settingsVersion: String(org.settings_version),
   };
 }
+
+type MemberTuple = [string, Role, string, number, number, number];
 
 /**
  * The whole organization for the planner: one query for members and one for open invitations,
@@ -170,31 +175,47 @@ export function organizationView(sql: Sql, org: OrgRow): OrganizationView {
 export function snapshot(sql: Sql, org: OrgRow, now: Date): ActualOrganization {
   const memberRows = sql
     .get(
-      "SELECT email, role, since, auto_provisioned FROM memberships WHERE org_id = ? ORDER BY email",
+      `SELECT email, role, since, auto_provisioned, version, managed FROM memberships
+       WHERE org_id = ? ORDER BY email`,
     )
     .raw(true)
-    .all(org.id) as [string, Role, string, number][];
+    .all(org.id) as MemberTuple[];
   const members = new Array<ActualMember>(memberRows.length);
   for (let i = 0; i < memberRows.length; i++) {
-    const [email, role, since, auto] = memberRows[i] as [string, Role, string, number];
-    members[i] =
-      auto === 1 ? { email, role, since, autoProvisioned: true } : { email, role, since };
+    const [email, role, since, auto, version, managed] = memberRows[i] as MemberTuple;
+    const member: ActualMember = {
+      email,
+      role,
+      since,
+      version: String(version),
+      managed: managed === 1,
+    };
+    if (auto === 1) member.autoProvisioned = true;
+    members[i] = member;
   }
   const invitationRows = sql
     .get(
-      `SELECT email, role, sent_at, expires_at FROM invitations
+      `SELECT email, role, sent_at, expires_at, version, managed FROM invitations
        WHERE org_id = ? AND status = 'pending' ORDER BY email`,
     )
     .raw(true)
-    .all(org.id) as [string, InvitableRole, string, string][];
+    .all(org.id) as [string, InvitableRole, string, string, number, number][];
   const invitations: ActualInvitation[] = invitationRows.map(
-    ([email, role, sentAt, expiresAt]) => ({
+    ([email, role, sentAt, expiresAt, version, managed]) => ({
       email,
       role,
       sentAt,
       expiresAt,
       status: isExpired({ expires_at: expiresAt }, now) ? "expired" : "pending",
+      version: String(version),
+      managed: managed === 1,
     }),
   );
-  return { name: org.slug, settings: orgSettings(sql, org), members, invitations };
+  return {
+    name: org.slug,
+    settings: orgSettings(sql, org),
+    members,
+    invitations,
+    settingsVersion: String(org.settings_version),
+  };
 }

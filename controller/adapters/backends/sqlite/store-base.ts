@@ -55,7 +55,9 @@ export abstract class StoreBase {
 
   /**
    * A write honouring `options.idempotencyKey`: the first outcome is recorded in the same
-   * transaction as the change, so "committed but the answer was lost" replays as `noop`.
+   * transaction as the change, so "committed but the answer was lost" replays as `noop` with
+   * `firstOutcome`. The replay lookup comes before `body`, so the precondition `body` checks
+   * (`options.expect`) never refuses a retry of a write that committed.
    */
   protected write<T extends WriteResult>(
     actor: Actor,
@@ -72,7 +74,13 @@ export abstract class StoreBase {
         "an idempotency key is a non-empty string of at most 255 characters",
       );
     }
-    const hash = requestHash(operation, actor, args);
+    // The precondition and the mark are part of the request: the same key with another
+    // `expect` is another request, not a retry.
+    const hash = requestHash(operation, actor, [
+      ...args,
+      ...(options.expect === undefined ? [] : [{ expect: options.expect }]),
+      ...(options.managed === true ? [{ managed: true }] : []),
+    ]);
     return this.transaction(actor, options, (tx) => {
       const replay = findReplay(tx.sql, key, hash);
       if (replay) {

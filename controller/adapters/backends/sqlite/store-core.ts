@@ -13,6 +13,7 @@ export interface OrgRow {
   auto_provisioning_role: InvitableRole;
   invite_expiry_seconds: number;
   created_at: string;
+  settings_version: number;
 }
 
 export interface MembershipRow {
@@ -20,6 +21,8 @@ export interface MembershipRow {
   role: Role;
   since: string;
   auto_provisioned: number;
+  version: number;
+  managed: number;
 }
 
 /** Prepared statements, cached: better-sqlite3 re-parses SQL on every prepare(). */
@@ -112,7 +115,7 @@ export function orgSettings(sql: Sql, row: OrgRow): OrgSettings {
 export function findMembership(sql: Sql, orgId: number, email: string): MembershipRow | undefined {
   return sql
     .get(
-      "SELECT email, role, since, auto_provisioned FROM memberships WHERE org_id = ? AND email = ?",
+      "SELECT email, role, since, auto_provisioned, version, managed FROM memberships WHERE org_id = ? AND email = ?",
     )
     .get(orgId, email) as MembershipRow | undefined;
 }

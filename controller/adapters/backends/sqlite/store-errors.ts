@@ -12,6 +12,8 @@ export const STORE_ERRORS = {
   conflict: { httpStatus: 409 },
   /** An invitation that expired or was already used. */
   gone: { httpStatus: 410 },
+  /** A conditional write (`expect`) found the record changed since it was observed. */
+  "precondition-failed": { httpStatus: 412 },
 } as const;
 
 export type StoreErrorCode = keyof typeof STORE_ERRORS;

@@ -2,6 +2,7 @@ import type {
   InvitableRole,
   Mailer,
   OrgSettings,
+  Precondition,
   Role,
   WriteOutcome,
 } from "../../../model/index.js";
@@ -28,6 +29,14 @@ export interface WriteOptions {
    * `replayed: true`. Callers serving several clients should namespace keys per client.
    */
   idempotencyKey?: string;
+  /**
+   * What the caller observed of the record the write changes (see model/backend.ts): a
+   * mismatch throws `precondition-failed` and changes nothing. Absent: unconditional, as the
+   * Portal's own UI and a person's script write.
+   */
+  expect?: Precondition;
+  /** Marks the created or changed record as managed by Roster; absent keeps an existing mark. */
+  managed?: boolean;
 }
 
 export interface WriteResult {
@@ -44,6 +53,8 @@ export interface OrganizationView {
   createdAt: string;
   /** The current owner's email (R2: there is exactly one). */
   owner: string;
+  /** Opaque; changes with every write to the settings. */
+  settingsVersion: string;
 }
 
 export interface MemberView {
@@ -51,6 +62,9 @@ export interface MemberView {
   role: Role;
   since: string;
   autoProvisioned: boolean;
+  /** Opaque; changes with every write to this membership. */
+  version: string;
+  managed: boolean;
 }
 
 /** `expired` is computed at read time: a pending invitation whose `expiresAt` has passed. */
@@ -64,6 +78,9 @@ export interface InvitationView {
   expiresAt: string;
   status: InvitationStatus;
   invitedBy: string;
+  /** Opaque; changes with every write to this invitation (a resend, a role change). */
+  version: string;
+  managed: boolean;
 }
 
 export type DeliveryReport = { sent: true; via: string } | { sent: false; error: string };

@@ -115,6 +115,21 @@ export class PortalStore extends PortalReads {
     );
   }
 
+  /**
+   * Marks the memberships and open invitations of `emails` as managed by Roster (R3: admins and
+   * the owner); per record and idempotent, so it needs no idempotency key.
+   */
+  markManaged(
+    actor: Actor,
+    org: string,
+    emails: readonly string[],
+    options: WriteOptions = {},
+  ): invites.MarkResult {
+    return this.write(actor, "markManaged", [org, emails], options, (tx) =>
+      invites.markManaged(tx, org, emails),
+    );
+  }
+
   /** The invitee follows the mail's link: the token is the authority (R7). */
   acceptInvitation(token: string, options: WriteOptions = {}): AcceptResult {
     const actor: Actor = { kind: "system", name: "invitation-link" };

@@ -1,10 +1,11 @@
 import type { ControllerState, IdentityBackend, WriteContext } from "../model/index.js";
-import { BackendError } from "../model/index.js";
+import { BackendError, isPreconditionFailed } from "../model/index.js";
 import type { Plan, Step } from "../plan/types.js";
-import { PHASES, phaseOf } from "../plan/types.js";
+import { PHASES, isAutoProvisioned, phaseOf } from "../plan/types.js";
 import { Dependencies } from "./dependencies.js";
-import { BeforeState, idempotencyKey } from "./idempotency.js";
-import { narrowManagedSet, widenManagedSet } from "./managed-set.js";
+import { idempotencyKey } from "./idempotency.js";
+import { adoptDeclared, forgetGone } from "./managed-set.js";
+import { Preconditions } from "./preconditions.js";
 import { runPool } from "./pool.js";
 import { withRetry } from "./retry.js";
 import { runStep } from "./run-step.js";
@@ -50,17 +51,23 @@ export async function applyPlan(
   for (const org of options.desired.organizations) {
     if (orgs.has(org.name)) declared.set(org.name, new Set(org.members.map((m) => m.email)));
   }
-  const managed = new Map<string, Set<string>>();
-  for (const [org, emails] of declared) managed.set(org, await widenManagedSet(state, org, emails));
-
-  const results = await runPhases(plan, steps, backend, state, options);
-
+  const managedState = options.managedState;
   for (const [org, emails] of declared) {
     const actual = options.observed.organizations.get(org)?.actual;
-    const present = new Set<string>();
-    for (const m of actual?.members ?? []) present.add(m.email);
-    for (const i of actual?.invitations ?? []) present.add(i.email);
-    await narrowManagedSet(state, org, managed.get(org) ?? new Set(), emails, present, results);
+    await adoptDeclared(backend, managedState, org, emails, actual, {
+      revision: plan.revision,
+      reason: `declared in ${org}: managed by Roster`,
+      actor: options.actor ?? "roster",
+      idempotencyKey: idempotencyKey(),
+    });
+  }
+
+  const results = await runPhases(plan, steps, backend, state, options, declared);
+
+  for (const [org, emails] of declared) {
+    const observed = options.observed.organizations.get(org);
+    const managed = observed?.managed ?? new Set<string>();
+    await forgetGone(backend, managedState, org, managed, emails, observed?.actual, results);
   }
   return results;
 }
@@ -71,15 +78,16 @@ async function runPhases(
   backend: IdentityBackend,
   state: ControllerState,
   options: ApplyOptions,
+  declared: ReadonlyMap<string, ReadonlySet<string>>,
 ): Promise<StepResult[]> {
-  const before = new Map<string, BeforeState>();
-  const beforeOf = (org: string) => {
-    let index = before.get(org);
+  const preconditions = new Map<string, Preconditions>();
+  const expectOf = (step: Step) => {
+    let index = preconditions.get(step.org);
     if (!index) {
-      index = new BeforeState(options.observed.organizations.get(org)?.actual);
-      before.set(org, index);
+      index = new Preconditions(options.observed.organizations.get(step.org)?.actual);
+      preconditions.set(step.org, index);
     }
-    return index;
+    return index.of(step);
   };
   const deps = new Dependencies(plan.blocked);
   const resultOf = new Map<Step, StepResult>();
@@ -100,18 +108,24 @@ async function runPhases(
         report({ step, result: "failed", error: skipped, attempts: 0 });
         return;
       }
+      const expect = expectOf(step);
       const ctx: WriteContext = {
         revision: plan.revision,
         reason: step.reason,
         actor: options.actor ?? "roster",
-        idempotencyKey: idempotencyKey(plan.revision, step, beforeOf(step.org).of(step)),
-        ...(step.autoProvisioned ? { autoProvisioned: true } : {}),
+        // One key per planned write, shared by its retries only (see idempotency.ts).
+        idempotencyKey: idempotencyKey(),
+        ...(expect ? { expect } : {}),
+        ...(declared.get(step.org)?.has(step.email ?? "") ? { managed: true } : {}),
+        ...(isAutoProvisioned(step) ? { autoProvisioned: true } : {}),
       };
       const attempt = await withRetry(() => runStep(backend, step, ctx), options.retry);
-      const result: StepResult =
-        attempt.error === undefined
-          ? { step, result: attempt.value ?? "applied", attempts: attempt.attempts }
-          : { step, result: "failed", error: describe(attempt.error), attempts: attempt.attempts };
+      const result = outcome(step, attempt);
+      // A refused precondition wrote nothing: the organization is planned again, not journaled.
+      if (result.result === "conflict") {
+        report(result);
+        return;
+      }
       await state.appendJournal({
         time: (options.now ?? (() => new Date()))().toISOString(),
         org: step.org,
@@ -128,6 +142,21 @@ async function runPhases(
     });
   }
   return steps.map((s) => resultOf.get(s) as StepResult);
+}
+
+function outcome(
+  step: Step,
+  attempt: { value?: "applied" | "noop"; error?: unknown; attempts: number },
+): StepResult {
+  const { attempts } = attempt;
+  if (attempt.error === undefined) return { step, result: attempt.value ?? "applied", attempts };
+  const error = describe(attempt.error);
+  return {
+    step,
+    result: isPreconditionFailed(attempt.error) ? "conflict" : "failed",
+    error,
+    attempts,
+  };
 }
 
 /** Not journaled: nothing was attempted, and the next pass plans the step again. */

@@ -16,9 +16,9 @@ export class Dependencies {
 
   constructor(blocked: readonly BlockedStep[]) {
     for (const b of blocked) {
-      if (b.action === "transferOwnership" && b.from !== undefined) {
+      if (b.action === "transferOwnership") {
         this.heldOwners.set(key(b.org, b.from), {
-          message: `not attempted: the ownership transfer to ${b.to ?? "?"} is blocked (${b.blockedBy})`,
+          message: `not attempted: the ownership transfer to ${b.to} is blocked (${b.blockedBy})`,
           transient: true,
         });
       }
@@ -26,7 +26,8 @@ export class Dependencies {
   }
 
   record(result: StepResult): void {
-    if (result.result !== "failed" || result.attempts === 0) return;
+    const failed = result.result === "failed" || result.result === "conflict";
+    if (!failed || result.attempts === 0) return;
     const { step } = result;
     const transient = result.error?.transient ?? false;
     if (step.action === "createOrganization") {
@@ -34,9 +35,9 @@ export class Dependencies {
         message: `not attempted: creating organization ${step.org} failed`,
         transient,
       });
-    } else if (step.action === "transferOwnership" && step.from !== undefined) {
+    } else if (step.action === "transferOwnership") {
       this.heldOwners.set(key(step.org, step.from), {
-        message: `not attempted: the ownership transfer from ${step.from} to ${step.to ?? "?"} failed`,
+        message: `not attempted: the ownership transfer from ${step.from} to ${step.to} failed`,
         transient,
       });
     }
@@ -46,7 +47,7 @@ export class Dependencies {
   blocker(step: Step): Blocker | undefined {
     const org = this.orgFailed.get(step.org);
     if (org && step.action !== "createOrganization") return org;
-    if ((step.action === "changeRole" || step.action === "remove") && step.email !== undefined) {
+    if (step.action === "changeRole" || step.action === "remove") {
       return this.heldOwners.get(key(step.org, step.email));
     }
     return undefined;

@@ -1,45 +1,60 @@
-import type { ControllerState } from "../model/index.js";
+import type {
+  ActualOrganization,
+  ControllerState,
+  IdentityBackend,
+  WriteContext,
+} from "../model/index.js";
 import type { StepResult } from "./types.js";
 
 /**
- * Write-ahead: before any write to the org, every declared email joins the managed set. A crash
- * after an invite landed but before the run finished then never forgets someone Roster invited —
- * the next run still knows to revoke them if they are taken out of the source meanwhile.
+ * Before any write: every declared email becomes managed, so a member deleted from Git later is
+ * revoked from any checkout. With a backend that holds marks, the declared records not marked
+ * yet are marked there (records Roster creates are marked by the write itself, in the same
+ * transaction); otherwise the explicit state location remembers the emails.
  */
-export async function widenManagedSet(
-  state: ControllerState,
+export async function adoptDeclared(
+  backend: IdentityBackend,
+  state: ControllerState | undefined,
   org: string,
   declared: ReadonlySet<string>,
-): Promise<Set<string>> {
-  const managed = await state.managedMembers(org);
-  const before = managed.size;
-  for (const email of declared) managed.add(email);
-  if (managed.size !== before) await state.setManagedMembers(org, managed);
-  return managed;
+  actual: ActualOrganization | null | undefined,
+  ctx: WriteContext,
+): Promise<void> {
+  if (backend.managedMarks) {
+    const unmarked: string[] = [];
+    for (const record of [...(actual?.members ?? []), ...(actual?.invitations ?? [])]) {
+      if (declared.has(record.email) && record.managed !== true) unmarked.push(record.email);
+    }
+    if (unmarked.length > 0) await backend.markManaged(org, [...new Set(unmarked)], ctx);
+    return;
+  }
+  if (state) await state.addManagedMembers(org, declared);
 }
 
 /**
- * After the writes: an undeclared email leaves the set once it is gone — its removal or the
- * cancellation of its invitation succeeded, or the backend did not hold it at all. One whose
- * removal failed or was not attempted stays, so the next run tries again.
+ * After the writes, for a backend without marks: an undeclared email leaves the state once it
+ * is gone — its removal or the cancellation of its invitation succeeded, or the backend did not
+ * hold it at all. One whose removal failed or was not attempted stays, so the next run tries
+ * again. (With marks, a removed membership or a closed invitation takes its mark with it.)
  */
-export async function narrowManagedSet(
-  state: ControllerState,
+export async function forgetGone(
+  backend: IdentityBackend,
+  state: ControllerState | undefined,
   org: string,
   managed: ReadonlySet<string>,
   declared: ReadonlySet<string>,
-  present: ReadonlySet<string>,
+  actual: ActualOrganization | null | undefined,
   results: readonly StepResult[],
 ): Promise<void> {
-  const gone = new Set<string>();
+  if (backend.managedMarks || !state) return;
+  const present = new Set<string>();
+  for (const m of actual?.members ?? []) present.add(m.email);
+  for (const i of actual?.invitations ?? []) present.add(i.email);
   for (const r of results) {
     const { step } = r;
-    if (step.org !== org || r.result === "failed" || step.email === undefined) continue;
-    if (step.action === "remove" || step.action === "cancelInvite") gone.add(step.email);
+    if (step.org !== org || r.result === "failed" || r.result === "conflict") continue;
+    if (step.action === "remove" || step.action === "cancelInvite") present.delete(step.email);
   }
-  const next = new Set<string>();
-  for (const email of managed) {
-    if (declared.has(email) || (present.has(email) && !gone.has(email))) next.add(email);
-  }
-  if (next.size !== managed.size) await state.setManagedMembers(org, next);
+  const gone = [...managed].filter((email) => !declared.has(email) && !present.has(email));
+  if (gone.length > 0) await state.removeManagedMembers(org, gone);
 }

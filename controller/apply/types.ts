@@ -1,10 +1,14 @@
-import type { DesiredState } from "../model/index.js";
+import type { ControllerState, DesiredState } from "../model/index.js";
 import type { ObservedState, Step } from "../plan/types.js";
 
 /** The outcome of one step the executor ran (or did not run because a step it needs failed). */
 export interface StepResult {
   step: Step;
-  result: "applied" | "noop" | "failed";
+  /**
+   * `conflict`: the backend refused the write's precondition — someone else changed the record
+   * since the snapshot. Nothing was written; the organization is observed and planned again.
+   */
+  result: "applied" | "noop" | "failed" | "conflict";
   error?: { message: string; transient: boolean; code?: string };
   /** Calls made to the backend: 0 when the step was skipped because a step it depends on failed. */
   attempts: number;
@@ -39,6 +43,11 @@ export interface ApplyOptions {
    * that has an entry in `observed`. Steps of other organizations are not run.
    */
   orgs?: readonly string[];
+  /**
+   * Where the managed set lives for a backend without per-record marks (a Google group):
+   * the explicit `--state` location. Undefined there means the memory is unknown.
+   */
+  managedState?: ControllerState;
   /** Steps in flight at once inside a phase (default 8). */
   concurrency?: number;
   retry?: RetryOptions;

@@ -3,29 +3,30 @@ import type { Plan, Step } from "../plan/types.js";
 
 /** One line per step: a sign a reader scans (+ adds, ~ changes, - takes away, » moves ownership). */
 export function describeStep(step: Step): string {
-  const email = step.email ?? "";
   switch (step.action) {
     case "createOrganization":
-      return `+ createOrganization ${step.org} with owner ${email}`;
+      return `+ createOrganization ${step.org} with owner ${step.email}`;
     case "updateOrganization":
-      return `~ updateOrganization ${step.org}${step.changed?.length ? ` (${step.changed.join(", ")})` : ""}${settingsNote(step)}`;
+      return `~ updateOrganization ${step.org}${step.changed.length ? ` (${step.changed.join(", ")})` : ""}${settingsNote(step)}`;
     case "invite":
-      return `+ invite ${email} as ${step.role ?? "?"}`;
+      return `+ invite ${step.email} as ${step.role}`;
     case "resendInvite":
-      return `+ resendInvite ${email} as ${step.role ?? "?"}`;
+      return `+ resendInvite ${step.email} as ${step.role}`;
     case "cancelInvite":
-      return `- cancelInvite ${email}${step.role ? ` (${step.role})` : ""}`;
+      return `- cancelInvite ${step.email} (${step.role})`;
     case "changeRole":
-      return `~ changeRole ${email} ${step.from ?? "?"} → ${step.to ?? "?"}`;
+      return `~ changeRole ${step.email} ${step.from} → ${step.to}`;
     case "transferOwnership":
-      return `» transferOwnership ${step.from ?? "?"} → ${step.to ?? email}`;
+      return `» transferOwnership ${step.from} → ${step.to}`;
     case "remove":
-      return `- remove ${email}${step.role ? ` (${step.role})` : ""}`;
+      return `- remove ${step.email} (${step.role})`;
   }
 }
 
 function settingsNote(step: Step): string {
-  if (!step.settings || !step.changed?.includes("inviteExpirySeconds")) return "";
+  if (step.action !== "updateOrganization" || !step.changed.includes("inviteExpirySeconds")) {
+    return "";
+  }
   return `, invitations expire after ${formatDuration(step.settings.inviteExpirySeconds)}`;
 }
 

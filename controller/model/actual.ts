@@ -8,6 +8,10 @@ export interface ActualMember {
   since: string;
   /** True when the backend added this member by domain auto-provisioning (R8). */
   autoProvisioned?: boolean;
+  /** Opaque; changes with every write to this membership. A conditional write names it. */
+  version?: string;
+  /** Roster manages this membership (set by Roster's writes, kept by the backend). */
+  managed?: boolean;
 }
 
 export interface ActualInvitation {
@@ -16,6 +20,10 @@ export interface ActualInvitation {
   sentAt: string;
   expiresAt: string;
   status: "pending" | "expired";
+  /** Opaque; changes with every write to this invitation (a resend issues a new one). */
+  version?: string;
+  /** Roster sent this invitation for a declared member; accepting carries the mark over. */
+  managed?: boolean;
 }
 
 /** One organization as the identity backend holds it right now. */
@@ -32,6 +40,8 @@ export interface ActualOrganization {
    * Undefined when the backend has no directory.
    */
   domainUsers?: string[];
+  /** Opaque; changes with every write to the settings. */
+  settingsVersion?: string;
 }
 
 /**
@@ -40,6 +50,8 @@ export interface ActualOrganization {
  */
 export interface Capabilities {
   actorRole: Role | "system";
+  /** The credential's own email (an API key's holder); absent for the system actor. */
+  identity?: string;
   createOrganization: boolean;
   updateOrganization: boolean;
   invite: boolean;

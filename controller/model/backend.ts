@@ -19,7 +19,23 @@ export interface WriteContext {
    * Groups) can remember which members domain auto-provisioning added. Absent means false.
    */
   autoProvisioned?: boolean;
+  /**
+   * What the plan observed of the record this write changes. The backend refuses the write with
+   * a `precondition-failed` BackendError when the record changed since: someone else wrote, and
+   * the organization is observed and planned again (DESIGN: writes are conditional).
+   */
+  expect?: Precondition;
+  /** Roster manages the record this write creates or changes: the backend marks it. */
+  managed?: boolean;
 }
+
+/**
+ * - `version`: the record (membership, invitation, settings; for a transfer the new owner's
+ *   membership) still has the version the snapshot showed;
+ * - `absent`: there is no such record (invite: no membership and no open invitation for the
+ *   email; createOrganization: no organization of that name).
+ */
+export type Precondition = { version: string } | { absent: true };
 
 export type WriteOutcome = "applied" | "noop";
 
@@ -32,6 +48,11 @@ export type WriteOutcome = "applied" | "noop";
 export interface IdentityBackend {
   /** A short description for logs, never containing a credential. */
   readonly describe: string;
+  /**
+   * True when snapshot() reports per-record `managed` marks and writes keep them, so the
+   * controller's memory of what it manages lives in the backend, not in a working directory.
+   */
+  readonly managedMarks: boolean;
   listOrganizations(): Promise<string[]>;
   /** null when the backend has no such organization. */
   snapshot(org: string): Promise<ActualOrganization | null>;
@@ -67,6 +88,12 @@ export interface IdentityBackend {
   ): Promise<WriteOutcome>;
   /** R6: removes the membership and revokes the user's API keys and sessions at once. */
   remove(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome>;
+
+  /**
+   * Marks the existing memberships and open invitations of `emails` as managed by Roster (only
+   * when `managedMarks`). Idempotent, per record: never a rewrite of a whole set.
+   */
+  markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -24,3 +24,10 @@ export class BackendError extends Error {
 export function isTransient(error: unknown): boolean {
   return error instanceof BackendError && error.transient;
 }
+
+/** The code of a refused conditional write: the record changed since it was observed. */
+export const PRECONDITION_FAILED = "precondition-failed";
+
+export function isPreconditionFailed(error: unknown): boolean {
+  return error instanceof BackendError && error.code === PRECONDITION_FAILED;
+}

@@ -26,8 +26,13 @@ export type NewJournalEntry = Omit<JournalEntry, "seq" | "prevHash" | "hash">;
  * member it never declared is handled by `spec.unmanaged`).
  */
 export interface ControllerState {
+  /**
+   * The managed set for a backend that cannot hold per-record marks (`managedMarks` false, e.g.
+   * a Google group): kept in an explicit state location, updated per email.
+   */
   managedMembers(org: string): Promise<Set<string>>;
-  setManagedMembers(org: string, emails: Iterable<string>): Promise<void>;
+  addManagedMembers(org: string, emails: Iterable<string>): Promise<void>;
+  removeManagedMembers(org: string, emails: Iterable<string>): Promise<void>;
   appendJournal(entry: NewJournalEntry): Promise<JournalEntry>;
   readJournal(filter?: { org?: string; since?: string }): Promise<JournalEntry[]>;
   close(): Promise<void>;

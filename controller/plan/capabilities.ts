@@ -24,7 +24,7 @@ export function capabilityBlocker(step: Step, caps: Capabilities): string | unde
     case "transferOwnership":
       return caps.transferOwnership ? undefined : `R5: ${RULES.R5}; ${as}`;
     case "changeRole":
-      return roleChangeBlocker(step.from as Role, step.to as Role, caps, as);
+      return roleChangeBlocker(step.from, step.to, caps, as);
   }
 }
 

@@ -3,6 +3,7 @@ import { FULL_CAPABILITIES, RULES } from "../model/index.js";
 import { PlanBuilder } from "./builder.js";
 import { diffMembers } from "./diff-members.js";
 import { planNewOrganization, planSettings } from "./diff-org.js";
+import { placeCredentialSteps } from "./credential.js";
 import { buildOrgContext } from "./org-context.js";
 import { sortSteps, sortWarnings } from "./order.js";
 import { planOwnership } from "./ownership.js";
@@ -45,9 +46,18 @@ export function plan(
       planNewOrganization(desiredOrg, owner, out);
       continue;
     }
+    if (observedOrg.managedKnown === false) {
+      out.warn({
+        org: desiredOrg.name,
+        code: "managed-unknown",
+        message: `${desiredOrg.name}: this backend keeps no record of what Roster manages and no --state was given, so removals by memory are unknown: members deleted from Git are handled by unmanaged: ${desiredOrg.policy.unmanaged}`,
+      });
+    }
+    const start = out.steps.length;
     planSettings(desiredOrg, observedOrg.actual.settings, out);
     const ctx = buildOrgContext(desiredOrg, observedOrg.actual, observedOrg.managed, owner, out);
     diffMembers(ctx, planOwnership(ctx));
+    placeCredentialSteps(out, start, observedOrg.capabilities);
   }
 
   for (const name of observed.undeclared) {

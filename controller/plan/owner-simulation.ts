@@ -26,9 +26,9 @@ export function simulateOwners(
   const touched = new Set<string>();
   for (const s of steps) {
     if (s.action === "transferOwnership") {
-      touched.add(s.from ?? "").add(s.to ?? "");
+      touched.add(s.from).add(s.to);
     } else if (s.action === "changeRole" || s.action === "remove") {
-      touched.add(s.email ?? "");
+      touched.add(s.email);
     }
   }
   const roles = new Map<string, Role>();
@@ -42,15 +42,13 @@ export function simulateOwners(
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as Step;
     const before = owners;
-    const email = step.email ?? "";
     switch (step.action) {
       case "createOrganization":
-        roles.set(email, "owner");
+        roles.set(step.email, "owner");
         owners++;
         break;
       case "transferOwnership": {
-        const from = step.from ?? "";
-        const to = step.to ?? "";
+        const { from, to } = step;
         if (roles.get(from) !== "owner")
           return `step ${i + 1}: transfer from ${from}, who is not an owner`;
         const toRole = roles.get(to);
@@ -62,17 +60,17 @@ export function simulateOwners(
         break;
       }
       case "changeRole": {
+        const { email, to } = step;
         const was = roles.get(email);
         if (was === undefined)
           return `step ${i + 1}: role change of ${email}, who is not an active member`;
-        const to = step.to as Role;
         roles.set(email, to);
         owners += (to === "owner" ? 1 : 0) - (was === "owner" ? 1 : 0);
         break;
       }
       case "remove":
-        if (roles.get(email) === "owner") owners--;
-        roles.delete(email);
+        if (roles.get(step.email) === "owner") owners--;
+        roles.delete(step.email);
         break;
       default:
         break;

@@ -5,6 +5,7 @@ import type {
   OrgSettings,
   Role,
 } from "../model/index.js";
+import { roleRank } from "../model/index.js";
 
 export const STEP_ACTIONS = [
   "createOrganization",
@@ -22,7 +23,9 @@ export type StepAction = (typeof STEP_ACTIONS)[number];
  * Execution phases, in order (DESIGN: transfers before demotions and removals; promotions
  * before demotions). Steps inside one phase are independent and may run concurrently.
  * Promotions come before transfers: a transfer makes the caller's own key an admin's (R5), and
- * an owner's API key could then no longer promote anyone (R4).
+ * an owner's API key could then no longer promote anyone (R4). Steps that change the
+ * credential's own membership (`credential`) run last: once its holder is demoted or removed,
+ * the key could do nothing else.
  */
 export const PHASES = [
   "organizations",
@@ -32,37 +35,107 @@ export const PHASES = [
   "demotions",
   "cancels",
   "removals",
+  "credential",
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-/**
- * One change. JSON shape (stable, documented in README):
- * `{ action, org, email?, role?, from?, to?, reason }`.
- * - createOrganization: `email` = the declared owner, `role` = "owner", `settings`.
- * - updateOrganization: `settings` (the desired ones) and `changed` (field names).
- * - invite / resendInvite: `email`, `role`; cancelInvite: `email`, `role` (of the invitation).
- * - changeRole: `email`, `from`/`to` are roles.
- * - transferOwnership: `email` = new owner, `from`/`to` are the old and new owner's emails.
- * - remove: `email`, `role` (the role being revoked).
- */
-export interface Step {
-  action: StepAction;
+/** Fields every step has; the JSON shape (README) is `{ action, org, email?, role?, from?, to?, reason }`. */
+interface StepBase {
   org: string;
-  email?: string;
-  role?: Role | InvitableRole;
-  from?: string;
-  to?: string;
   reason: string;
-  settings?: OrgSettings;
-  changed?: string[];
-  /** True when the member was added by the backend's domain auto-provisioning (R8). */
+  /** The step changes the backend credential's own membership: it runs after every other step. */
+  credential?: true;
+}
+
+/** Absent on organization steps; declared so that `step.email` reads as `undefined` there. */
+interface NoMember {
+  email?: undefined;
+  role?: undefined;
+  from?: undefined;
+  to?: undefined;
+}
+
+/** `email` is the declared owner, who is the active owner from the first moment (R2). */
+export interface CreateOrganizationStep extends StepBase, Omit<NoMember, "email" | "role"> {
+  action: "createOrganization";
+  email: string;
+  role: "owner";
+  settings: OrgSettings;
+}
+
+/** `settings` are the desired ones; `changed` names the fields that differ. */
+export interface UpdateOrganizationStep extends StepBase, NoMember {
+  action: "updateOrganization";
+  settings: OrgSettings;
+  changed: string[];
+}
+
+interface NoOrgFields {
+  settings?: undefined;
+  changed?: undefined;
+}
+
+export interface InviteStep extends StepBase, NoOrgFields {
+  action: "invite" | "resendInvite";
+  email: string;
+  role: InvitableRole;
+  from?: undefined;
+  to?: undefined;
+  /** True when the member is added by the backend's domain auto-provisioning (R8). */
   autoProvisioned?: boolean;
 }
 
-export interface BlockedStep extends Step {
-  /** Why it cannot be done now: waiting for an invite to be accepted, R4/R5 for this credential… */
-  blockedBy: string;
+/** `role` is the invitation's. */
+export interface CancelInviteStep extends StepBase, NoOrgFields {
+  action: "cancelInvite";
+  email: string;
+  role: InvitableRole;
+  from?: undefined;
+  to?: undefined;
 }
+
+/** `from` / `to` are roles. */
+export interface ChangeRoleStep extends StepBase, NoOrgFields {
+  action: "changeRole";
+  email: string;
+  role?: undefined;
+  from: Role;
+  to: Role;
+}
+
+/** `email` is the new owner; `from` / `to` are the old and the new owner's emails. */
+export interface TransferOwnershipStep extends StepBase, NoOrgFields {
+  action: "transferOwnership";
+  email: string;
+  role?: undefined;
+  from: string;
+  to: string;
+}
+
+/** `role` is the role being revoked. */
+export interface RemoveStep extends StepBase, NoOrgFields {
+  action: "remove";
+  email: string;
+  role: Role;
+  from?: undefined;
+  to?: undefined;
+}
+
+/** One change: a union by `action`, so each field means one thing per action. */
+export type Step =
+  | CreateOrganizationStep
+  | UpdateOrganizationStep
+  | InviteStep
+  | CancelInviteStep
+  | ChangeRoleStep
+  | TransferOwnershipStep
+  | RemoveStep;
+
+/** A step of one action, e.g. `StepOf<"changeRole">`. */
+export type StepOf<A extends StepAction> = Extract<Step, { action: A }>;
+
+/** `blockedBy`: why it cannot be done now (waiting for an invite to be accepted, R4/R5 for this credential…). */
+export type BlockedStep = Step & { blockedBy: string };
 
 export interface PlanWarning {
   org?: string;
@@ -97,6 +170,7 @@ export interface Plan {
 }
 
 export function phaseOf(step: Step): Phase {
+  if (step.credential) return "credential";
   switch (step.action) {
     case "createOrganization":
     case "updateOrganization":
@@ -111,21 +185,21 @@ export function phaseOf(step: Step): Phase {
     case "remove":
       return "removals";
     case "changeRole":
-      return isUpward(step) ? "promotions" : "demotions";
+      return roleRank(step.to) > roleRank(step.from) ? "promotions" : "demotions";
   }
-}
-
-const RANK: Record<string, number> = { member: 0, admin: 1, owner: 2 };
-function isUpward(step: Step): boolean {
-  return (RANK[step.to ?? ""] ?? 0) > (RANK[step.from ?? ""] ?? 0);
 }
 
 /** What the backend and the controller's own memory say about one declared organization. */
 export interface ObservedOrganization {
   /** null: the backend has no such organization yet. */
   actual: ActualOrganization | null;
-  /** Emails Roster applied before (the managed set), normalised. */
+  /**
+   * Emails Roster manages (the backend's per-record marks, or the explicit state location for a
+   * backend without them), normalised.
+   */
   managed: ReadonlySet<string>;
+  /** False when neither the backend nor a state location remembers what Roster manages. */
+  managedKnown?: boolean;
   capabilities: Capabilities;
 }
 
@@ -139,4 +213,11 @@ export interface ObservedState {
 export interface PlanOptions {
   /** `--max-removals N`: an explicit override of every org's `safety.maxRemovals`. */
   maxRemovalsOverride?: number;
+}
+
+/** True for an invitation the backend's domain auto-provisioning asked for (R8). */
+export function isAutoProvisioned(step: Step): boolean {
+  return (
+    (step.action === "invite" || step.action === "resendInvite") && step.autoProvisioned === true
+  );
 }

@@ -1,4 +1,9 @@
-import type { DesiredOrganization, IdentityBackend, ControllerState } from "../model/index.js";
+import type {
+  ActualOrganization,
+  ControllerState,
+  DesiredOrganization,
+  IdentityBackend,
+} from "../model/index.js";
 import { isTransient } from "../model/index.js";
 import type { ObservedOrganization } from "../plan/types.js";
 
@@ -13,23 +18,34 @@ export type Observation =
 
 /**
  * Reads what the backend holds for one declared organization, what the credential may do there,
- * and the managed set. Any failure fails only this org: nothing is planned or applied for it.
+ * and what Roster manages: the backend's own marks, or for a backend without them the explicit
+ * state location (`managedState`), or nothing known. Any failure fails only this org: nothing is
+ * planned or applied for it.
  */
 export async function observeOrganization(
   backend: IdentityBackend,
-  state: ControllerState,
+  managedState: ControllerState | undefined,
   org: DesiredOrganization,
 ): Promise<Observation> {
   try {
-    const [actual, capabilities, managed] = await Promise.all([
+    const [actual, capabilities, remembered] = await Promise.all([
       backend.snapshot(org.name),
       backend.capabilities(org.name),
-      state.managedMembers(org.name),
+      backend.managedMarks ? undefined : managedState?.managedMembers(org.name),
     ]);
-    return { org: org.name, ok: true, observed: { actual, capabilities, managed } };
+    const managed = backend.managedMarks ? markedIn(actual) : (remembered ?? new Set<string>());
+    const managedKnown = backend.managedMarks || remembered !== undefined;
+    return { org: org.name, ok: true, observed: { actual, capabilities, managed, managedKnown } };
   } catch (error) {
     return { org: org.name, ok: false, error: failure(error) };
   }
+}
+
+function markedIn(actual: ActualOrganization | null): Set<string> {
+  const managed = new Set<string>();
+  for (const m of actual?.members ?? []) if (m.managed === true) managed.add(m.email);
+  for (const i of actual?.invitations ?? []) if (i.managed === true) managed.add(i.email);
+  return managed;
 }
 
 export function failure(error: unknown): ObserveFailure {

@@ -1,9 +1,9 @@
-import { applyPlan } from "../apply/index.js";
 import type { DesiredState, SourceSnapshot } from "../model/index.js";
 import { hasErrors } from "../model/index.js";
 import { loadDesiredState } from "../load/index.js";
 import { plan as makePlan } from "../plan/index.js";
 import type { ObservedOrganization, ObservedState, Plan } from "../plan/types.js";
+import { applyConverging } from "./converge.js";
 import { failure, observeOrganization } from "./observe.js";
 import type { ObserveFailure } from "./observe.js";
 import { isGlobalRefusal, planFor } from "./org-plan.js";
@@ -50,7 +50,7 @@ export async function reconcile(
   const undeclared = await listUndeclared(deps, desired, options);
   for (const org of selected) {
     const observation = undeclared.ok
-      ? await observeOrganization(deps.backend, deps.state, org)
+      ? await observeOrganization(deps.backend, deps.managedState, org)
       : { org: org.name, ok: false as const, error: undeclared.error };
     if (observation.ok) observedOrgs.set(org.name, observation.observed);
     else failed.set(org.name, observation.error);
@@ -81,22 +81,20 @@ export async function reconcile(
   let applyError: ObserveFailure | undefined;
   const write = !options.dryRun && toApply.length > 0 && (await confirmed(plan, toApply, options));
   if (write) {
-    const steps = plan.steps.filter((s) => toApply.includes(s.org));
     const done: StepResult[] = [];
     try {
-      results = await applyPlan({ ...plan, steps }, deps.backend, deps.state, {
-        desired: planned,
+      results = await applyConverging(
+        deps,
+        options,
+        plan,
+        planned,
         observed,
-        orgs: toApply,
-        concurrency: options.concurrency,
-        retry: options.retry,
-        actor: options.actor,
-        signal: options.signal,
-        onStepDone: (result, count, total) => {
+        toApply,
+        (result, count, total) => {
           done.push(result);
           deps.observer?.onStepDone?.(result.step.org, result, count, total);
         },
-      });
+      );
     } catch (error) {
       // The executor's own store (journal, managed sets) failed mid-way: report what was done
       // and the error, don't hide either.

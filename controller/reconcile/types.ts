@@ -50,7 +50,13 @@ export interface ReconcileObserver {
 export interface ReconcileDeps {
   source: DesiredStateSource;
   backend: IdentityBackend;
+  /** The journal (and, through `managedState`, the memory for a backend without marks). */
   state: ControllerState;
+  /**
+   * Where the managed set lives when the backend keeps no per-record marks (`--state`); absent
+   * there, removals by memory are unknown and the plan says so.
+   */
+  managedState?: ControllerState;
   observer?: ReconcileObserver;
 }
 

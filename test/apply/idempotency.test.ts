@@ -1,61 +1,104 @@
 import { describe, expect, it } from "vitest";
-import { BeforeState, idempotencyKey } from "../../controller/apply/idempotency.js";
+import { idempotencyKey } from "../../controller/apply/idempotency.js";
+import { Preconditions } from "../../controller/apply/preconditions.js";
+import type { ActualOrganization } from "../../controller/model/index.js";
 import type { Step } from "../../controller/plan/types.js";
 import { actualOrg } from "./fixtures.js";
 
-const invite: Step = {
-  action: "invite",
-  org: "acme",
-  email: "bob@acme.com",
-  role: "member",
-  reason: "declared",
-};
-
 describe("idempotencyKey", () => {
-  it("is stable for the same revision, step and before-state", () => {
-    expect(idempotencyKey("r1", invite, "absent")).toBe(
-      idempotencyKey("r1", { ...invite, reason: "another wording" }, "absent"),
-    );
-  });
-
-  it.each<[string, string, Step, string]>([
-    ["revision", "r2", invite, "absent"],
-    ["role", "r1", { ...invite, role: "admin" }, "absent"],
-    ["email", "r1", { ...invite, email: "carol@acme.com" }, "absent"],
-    ["org", "r1", { ...invite, org: "beta" }, "absent"],
-    ["action", "r1", { ...invite, action: "resendInvite" }, "absent"],
-    ["before-state", "r1", invite, "invitation:member:expired:x:y"],
-  ])("changes with the %s", (_what, revision, step, before) => {
-    expect(idempotencyKey(revision, step, before)).not.toBe(idempotencyKey("r1", invite, "absent"));
+  it("is new for every planned write, so the same drift found again is written again", () => {
+    const keys = new Set(Array.from({ length: 1000 }, () => idempotencyKey()));
+    expect(keys.size).toBe(1000);
   });
 });
 
-describe("BeforeState", () => {
-  const actual = actualOrg(
+describe("Preconditions", () => {
+  const base = actualOrg(
     "acme",
     { "alice@acme.com": "owner", "bob@acme.com": "admin" },
     { "eve@acme.com": "member" },
   );
-  const before = new BeforeState(actual);
+  const actual: ActualOrganization = {
+    ...base,
+    settingsVersion: "s7",
+    members: base.members.map((m, i) => ({ ...m, version: `m${i}` })),
+    invitations: base.invitations.map((inv) => ({ ...inv, version: "i3" })),
+  };
+  const pre = new Preconditions(actual);
+  const bobVersion = actual.members.find((m) => m.email === "bob@acme.com")?.version;
 
-  it("describes members, invitations and absent emails differently", () => {
-    const of = (email: string) => before.of({ ...invite, email });
-    expect(of("bob@acme.com")).toMatch(/^member:admin:/);
-    expect(of("eve@acme.com")).toMatch(/^invitation:member:pending:/);
-    expect(of("zed@acme.com")).toBe("absent");
+  it.each<[string, Step, unknown]>([
+    [
+      "a new invitation expects nobody there",
+      { action: "invite", org: "acme", email: "zed@acme.com", role: "member", reason: "" },
+      { absent: true },
+    ],
+    [
+      "a re-invitation expects the invitation it saw",
+      { action: "invite", org: "acme", email: "eve@acme.com", role: "admin", reason: "" },
+      { version: "i3" },
+    ],
+    [
+      "a cancel expects the invitation it saw (the invitee may have accepted since)",
+      { action: "cancelInvite", org: "acme", email: "eve@acme.com", role: "member", reason: "" },
+      { version: "i3" },
+    ],
+    [
+      "a role change expects the membership it saw",
+      {
+        action: "changeRole",
+        org: "acme",
+        email: "bob@acme.com",
+        from: "admin",
+        to: "member",
+        reason: "",
+      },
+      { version: bobVersion },
+    ],
+    [
+      "a transfer expects the new owner's membership it saw",
+      {
+        action: "transferOwnership",
+        org: "acme",
+        email: "bob@acme.com",
+        from: "alice@acme.com",
+        to: "bob@acme.com",
+        reason: "",
+      },
+      { version: bobVersion },
+    ],
+    [
+      "a settings update expects the settings it saw",
+      {
+        action: "updateOrganization",
+        org: "acme",
+        settings: actual.settings,
+        changed: ["displayName"],
+        reason: "",
+      },
+      { version: "s7" },
+    ],
+  ])("%s", (_what, step, expected) => {
+    expect(pre.of(step)).toEqual(expected);
   });
 
-  it("covers both sides of a transfer and the org itself", () => {
-    const transfer = before.of({
-      action: "transferOwnership",
-      org: "acme",
-      from: "alice@acme.com",
-      to: "bob@acme.com",
+  it("expects no organization before creating one, and nothing of a backend without versions", () => {
+    const create: Step = {
+      action: "createOrganization",
+      org: "beta",
+      email: "o@beta.com",
+      role: "owner",
+      settings: actual.settings,
       reason: "",
-    });
-    expect(transfer).toMatch(/^member:owner:.*\|member:admin:/);
-    expect(
-      new BeforeState(null).of({ action: "createOrganization", org: "acme", reason: "" }),
-    ).toBe("org:absent");
+    };
+    expect(new Preconditions(null).of(create)).toEqual({ absent: true });
+    const remove: Step = {
+      action: "remove",
+      org: "acme",
+      email: "bob@acme.com",
+      role: "admin",
+      reason: "",
+    };
+    expect(new Preconditions(base).of(remove)).toBeUndefined();
   });
 });

@@ -9,7 +9,12 @@ import type {
   Role,
 } from "../../controller/model/index.js";
 import { defaultOrgPolicy, defaultOrgSettings } from "../../controller/model/index.js";
-import { plan, type ObservedState, type Plan } from "../../controller/plan/index.js";
+import {
+  isAutoProvisioned,
+  plan,
+  type ObservedState,
+  type Plan,
+} from "../../controller/plan/index.js";
 import { GROUP, harness, type Harness } from "./setup.js";
 import type { GoogleGroupsBackend } from "../../controller/adapters/backends/google/index.js";
 
@@ -97,7 +102,7 @@ function actions(p: Plan): string[] {
       s.role ?? "",
       s.from ?? "",
       s.to ?? "",
-      s.autoProvisioned ? "auto" : "",
+      isAutoProvisioned(s) ? "auto" : "",
     ]
       .filter((x) => x !== "")
       .join(" "),

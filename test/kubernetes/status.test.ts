@@ -125,6 +125,8 @@ describe("organizationStatus", () => {
                 action: "transferOwnership",
                 org: "acme",
                 email: "carol@acme.com",
+                from: "alice@acme.com",
+                to: "carol@acme.com",
                 reason: "r",
                 blockedBy: "waiting for carol to accept",
               },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeStep, renderPlanTable, summaryLine } from "../../controller/cli/render-plan.js";
+import type { OrgSettings } from "../../controller/model/index.js";
 import type { Plan, Step } from "../../controller/plan/types.js";
 
 const plan = (over: Partial<Plan> = {}): Plan => ({
@@ -10,6 +11,13 @@ const plan = (over: Partial<Plan> = {}): Plan => ({
   safety: { safe: true, refusals: [], removals: [] },
   ...over,
 });
+
+const SETTINGS: OrgSettings = {
+  displayName: "Acme",
+  domains: ["acme.com"],
+  autoProvisioning: { enabled: false, role: "member" },
+  inviteExpirySeconds: 604_800,
+};
 
 describe("describeStep", () => {
   it.each<[Step, string]>([
@@ -52,7 +60,14 @@ describe("describeStep", () => {
       "- cancelInvite x@acme.com (member)",
     ],
     [
-      { action: "createOrganization", org: "acme", email: "a@acme.com", role: "owner", reason: "" },
+      {
+        action: "createOrganization",
+        org: "acme",
+        email: "a@acme.com",
+        role: "owner",
+        settings: SETTINGS,
+        reason: "",
+      },
       "+ createOrganization acme with owner a@acme.com",
     ],
     [
@@ -60,6 +75,7 @@ describe("describeStep", () => {
         action: "updateOrganization",
         org: "acme",
         changed: ["displayName", "domains"],
+        settings: SETTINGS,
         reason: "",
       },
       "~ updateOrganization acme (displayName, domains)",

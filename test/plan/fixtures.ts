@@ -26,7 +26,7 @@ import type {
   PlanOptions,
   Step,
 } from "../../controller/plan/index.js";
-import { plan } from "../../controller/plan/index.js";
+import { isAutoProvisioned, plan } from "../../controller/plan/index.js";
 
 export const NOW = "2026-03-01T00:00:00.000Z";
 
@@ -140,9 +140,11 @@ export function summarize(step: Step | BlockedStep): string {
     case "transferOwnership":
       return `${head} ${short(step.from)}→${short(step.to)}`;
     case "updateOrganization":
-      return `${step.action} ${org}${(step.changed ?? []).join(",")}`;
-    default:
-      return `${head} ${step.role ?? ""}`.trimEnd() + (step.autoProvisioned ? " (ap)" : "");
+      return `${step.action} ${org}${step.changed.join(",")}`;
+    default: {
+      const ap = isAutoProvisioned(step) ? " (ap)" : "";
+      return `${head} ${step.role ?? ""}`.trimEnd() + ap;
+    }
   }
 }
 

@@ -149,11 +149,9 @@ describe("safety: owner count simulation (R2)", () => {
   const org = (roles: Record<string, "owner" | "admin" | "member">): ActualOrganization =>
     actualOrg({ declared: {}, actual: roles })!;
   const a = (s: string) => `${s}@acme.com`;
-  const step = (partial: Partial<Step> & Pick<Step, "action">): Step => ({
-    org: "acme",
-    reason: "test",
-    ...partial,
-  });
+  // Rows are step literals without org and reason; the union checks each action's fields.
+  type Bare<S> = S extends Step ? Omit<S, "org" | "reason"> : never;
+  const step = (partial: Bare<Step>): Step => ({ org: "acme", reason: "test", ...partial }) as Step;
   const rows: { name: string; actual: ActualOrganization | null; steps: Step[]; error?: RegExp }[] =
     [
       {
@@ -226,7 +224,17 @@ describe("safety: owner count simulation (R2)", () => {
         name: "a new organization starts with its owner",
         actual: null,
         steps: [
-          step({ action: "createOrganization", email: a("alice"), role: "owner" }),
+          step({
+            action: "createOrganization",
+            email: a("alice"),
+            role: "owner",
+            settings: {
+              displayName: "Acme",
+              domains: [],
+              autoProvisioning: { enabled: false, role: "member" },
+              inviteExpirySeconds: 604_800,
+            },
+          }),
           step({ action: "invite", email: a("bob"), role: "member" }),
         ],
       },

@@ -84,10 +84,10 @@ export async function applyDeletionPolicy(
       .filter((m) => m.role !== "owner")
       .map((m): Step => ({ action: "remove", org: name, email: m.email, role: m.role, reason })),
   ]);
-  const firstFailed = first.filter((r) => r.result === "failed");
+  const firstFailed = first.filter((r) => r.result === "failed" || r.result === "conflict");
   if (firstFailed.length > 0) {
     // Held: a transient failure is retried; any other needs a human (it is in the status).
-    const retry = firstFailed.some((r) => r.error?.transient ?? false);
+    const retry = firstFailed.some((r) => r.result === "conflict" || (r.error?.transient ?? false));
     return { release: false, retry, results: first };
   }
   if (!owner) return { release: true, retry: false, results: first };
@@ -101,9 +101,9 @@ export async function applyDeletionPolicy(
     },
   ]);
   const results = [...first, ...last];
-  const failed = last.find((r) => r.result === "failed");
+  const failed = last.find((r) => r.result === "failed" || r.result === "conflict");
   if (!failed) return { release: true, retry: false, results };
-  if (failed.error?.transient) return { release: false, retry: true, results };
+  if (failed.result === "conflict" || failed.error?.transient) return { release: false, retry: true, results };
   return {
     release: true,
     retry: false,

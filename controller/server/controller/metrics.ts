@@ -27,7 +27,7 @@ export class ControllerMetrics {
   });
   private readonly driftSteps = new Gauge({
     name: "roster_drift_steps",
-    help: "Differences left after the last pass: planned but not applied, failed, or blocked (0 = in sync).",
+    help: "Differences the last pass found between the source and the backend before repairing them (steps planned + blocked; 0 = it was in sync).",
     labelNames: ["org"] as const,
     registers: [this.registry],
   });
@@ -64,7 +64,7 @@ export class ControllerMetrics {
     }
     for (const org of result.orgs) {
       this.syncTotal.inc({ org: org.org, result: org.status });
-      if (org.plan) this.driftSteps.set({ org: org.org }, remainingDrift(org));
+      if (org.plan) this.driftSteps.set({ org: org.org }, driftFound(org));
       for (const r of org.results) {
         this.stepsApplied.inc({ org: org.org, action: r.step.action, result: r.result });
       }
@@ -75,10 +75,7 @@ export class ControllerMetrics {
   }
 }
 
-function remainingDrift(org: ReconcileResult["orgs"][number]): number {
-  const blocked = org.plan?.blocked.length ?? 0;
-  if (org.status === "synced" || org.status === "partial") {
-    return blocked + org.results.filter((r) => r.result === "failed").length;
-  }
-  return blocked + (org.plan?.steps.length ?? 0);
+/** What the pass found different from the source, before it repaired it (so repaired drift shows). */
+function driftFound(org: ReconcileResult["orgs"][number]): number {
+  return (org.plan?.blocked.length ?? 0) + (org.plan?.steps.length ?? 0);
 }

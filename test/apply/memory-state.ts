@@ -4,13 +4,13 @@ import type {
   JournalEntry,
   NewJournalEntry,
 } from "../../controller/model/index.js";
-import { GENESIS_HASH, journalCanonical } from "../../controller/model/index.js";
+import { GENESIS_HASH, journalCanonical, normalizeEmail } from "../../controller/model/index.js";
 
 /** A ControllerState held in memory, with the same hash chain the persistent ones keep. */
 export class MemoryState implements ControllerState {
   readonly journal: JournalEntry[] = [];
-  /** Every managed set written, in order: shows the write-ahead happened before the writes. */
-  readonly managedWrites: { org: string; emails: string[] }[] = [];
+  /** Every change of a managed set, in order: shows the write-ahead happened before the writes. */
+  readonly managedWrites: { org: string; op: "add" | "remove"; emails: string[] }[] = [];
   private readonly managed = new Map<string, Set<string>>();
   /** Throws on the next appendJournal calls while positive. */
   failJournal = 0;
@@ -19,10 +19,21 @@ export class MemoryState implements ControllerState {
     return Promise.resolve(new Set(this.managed.get(org) ?? []));
   }
 
-  setManagedMembers(org: string, emails: Iterable<string>): Promise<void> {
-    const set = new Set(emails);
+  /** Per email, as the persistent state does: never a rewrite of the whole set. */
+  addManagedMembers(org: string, emails: Iterable<string>): Promise<void> {
+    const list = [...new Set([...emails].map(normalizeEmail))].sort();
+    const set = this.managed.get(org) ?? new Set<string>();
+    for (const email of list) set.add(email);
     this.managed.set(org, set);
-    this.managedWrites.push({ org, emails: [...set].sort() });
+    this.managedWrites.push({ org, op: "add", emails: list });
+    return Promise.resolve();
+  }
+
+  removeManagedMembers(org: string, emails: Iterable<string>): Promise<void> {
+    const list = [...new Set([...emails].map(normalizeEmail))].sort();
+    const set = this.managed.get(org);
+    for (const email of list) set?.delete(email);
+    this.managedWrites.push({ org, op: "remove", emails: list });
     return Promise.resolve();
   }
 

@@ -10,7 +10,7 @@ import type {
 } from "../../controller/model/index.js";
 import { BackendError } from "../../controller/model/index.js";
 
-export type BackendMethod = Exclude<keyof IdentityBackend, "describe" | "close">;
+export type BackendMethod = Exclude<keyof IdentityBackend, "describe" | "close" | "managedMarks">;
 
 /**
  * - `transient`: throw a transient error before reaching the backend (a 503, a timeout on connect);
@@ -43,11 +43,13 @@ export interface Call {
 /** Wraps any IdentityBackend and makes chosen calls fail, recording every call made. */
 export class FlakyBackend implements IdentityBackend {
   readonly describe: string;
+  readonly managedMarks: boolean;
   readonly calls: Call[] = [];
   private readonly rules: Rule[] = [];
 
   constructor(private readonly inner: IdentityBackend) {
     this.describe = `flaky(${inner.describe})`;
+    this.managedMarks = inner.managedMarks;
   }
 
   fail(method: BackendMethod, fault: Fault, match: { org?: string; email?: string } = {}): this {
@@ -169,6 +171,11 @@ export class FlakyBackend implements IdentityBackend {
   }
   remove(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome> {
     return this.run("remove", org, email, ctx, () => this.inner.remove(org, email, ctx));
+  }
+  markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void> {
+    return this.run("markManaged", org, undefined, ctx, () =>
+      this.inner.markManaged(org, emails, ctx),
+    );
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -4,11 +4,12 @@ import type {
   Capabilities,
   InvitableRole,
   OrgSettings,
+  Precondition,
   Role,
   WriteContext,
   WriteOutcome,
 } from "../../controller/model/index.js";
-import { BackendError, roleRank } from "../../controller/model/index.js";
+import { BackendError, PRECONDITION_FAILED, roleRank } from "../../controller/model/index.js";
 
 export interface WriteCall {
   action: string;
@@ -42,11 +43,13 @@ export interface Invitation {
   role: InvitableRole;
   sentAt: string;
   expiresAt: string;
-  lastKey?: string;
+  version: string;
+  managed: boolean;
 }
 
 export interface OrgState {
   settings: OrgSettings;
+  settingsVersion: string;
   members: Map<string, ActualMember>;
   invitations: Map<string, Invitation>;
   domainUsers?: Set<string>;
@@ -64,6 +67,7 @@ export function authorize(caps: Capabilities, call: WriteCall): void {
       case "invite":
       case "resendInvite":
       case "cancelInvite":
+      case "markManaged":
         return caps.invite;
       case "remove":
         return caps.remove;
@@ -88,4 +92,28 @@ export function ownerCount(state: OrgState): number {
   let n = 0;
   for (const m of state.members.values()) if (m.role === "owner") n++;
   return n;
+}
+
+/**
+ * The store's precondition check (controller/adapters/backends/sqlite/preconditions.ts), on a
+ * record of this fake: `absent` wants no record, `version` the one the caller saw.
+ */
+export function checkExpect(
+  expect: Precondition | undefined,
+  record: { version?: string } | undefined,
+  what: string,
+): void {
+  if (expect === undefined) return;
+  if ("absent" in expect) {
+    if (record !== undefined) throw stale(`${what} exists now`);
+    return;
+  }
+  if (record === undefined) throw stale(`${what} is gone`);
+  if (record.version !== expect.version) {
+    throw stale(`${what} is at version ${record.version ?? "?"}, not ${expect.version}`);
+  }
+}
+
+function stale(detail: string): BackendError {
+  return new BackendError(PRECONDITION_FAILED, `${detail}: someone else wrote`);
 }

@@ -17,6 +17,9 @@ class CountingBackend implements IdentityBackend {
   readonly describe = "counting";
   writes: string[] = [];
   constructor(private readonly inner: MemoryBackend) {}
+  get managedMarks() {
+    return this.inner.managedMarks;
+  }
   listOrganizations() {
     return this.inner.listOrganizations();
   }
@@ -53,6 +56,9 @@ class CountingBackend implements IdentityBackend {
   }
   remove(org: string, email: string, ctx: WriteContext) {
     return this.count(`remove:${email}`, () => this.inner.remove(org, email, ctx));
+  }
+  markManaged(org: string, emails: readonly string[], ctx: WriteContext) {
+    return this.inner.markManaged(org, emails, ctx);
   }
   close() {
     return Promise.resolve();

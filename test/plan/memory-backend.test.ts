@@ -1,14 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { WriteContext } from "../../controller/model/index.js";
-import { BackendError, defaultOrgSettings } from "../../controller/model/index.js";
+import {
+  BackendError,
+  PRECONDITION_FAILED,
+  defaultOrgSettings,
+} from "../../controller/model/index.js";
 import { MemoryBackend } from "../fakes/memory-backend.js";
 
 const NOW = new Date("2026-03-01T00:00:00.000Z");
-const ctx = (key = "k"): WriteContext => ({
+let keys = 0;
+// A fresh key per write, as the executor makes them; a test names one to retry a write.
+const ctx = (key = `k${++keys}`, extra: Partial<WriteContext> = {}): WriteContext => ({
   revision: "r",
   reason: "test",
   actor: "test",
   idempotencyKey: key,
+  ...extra,
 });
 const settings = {
   ...defaultOrgSettings("acme"),
@@ -30,8 +37,17 @@ describe("MemoryBackend (test fake)", () => {
     expect(await b.snapshot("acme")).toEqual({
       name: "acme",
       settings,
-      members: [{ email: "alice@acme.com", role: "owner", since: NOW.toISOString() }],
+      members: [
+        {
+          email: "alice@acme.com",
+          role: "owner",
+          since: NOW.toISOString(),
+          version: expect.any(String) as string,
+          managed: false,
+        },
+      ],
       invitations: [],
+      settingsVersion: expect.any(String) as string,
     });
     expect(await b.snapshot("nope")).toBeNull();
     expect(b.ownerCountHistory("acme")).toEqual([1]);
@@ -54,6 +70,8 @@ describe("MemoryBackend (test fake)", () => {
         sentAt: NOW.toISOString(),
         expiresAt: new Date(NOW.getTime() + 7 * 86400_000).toISOString(),
         status: "pending",
+        version: expect.any(String) as string,
+        managed: false,
       },
     ]);
     await expect(b.invite("acme", "alice@acme.com", "admin", ctx())).rejects.toThrow(
@@ -77,7 +95,9 @@ describe("MemoryBackend (test fake)", () => {
       "carol@acme.com:expired",
     ]);
     expect(await b.resendInvite("acme", "carol@acme.com", ctx("resend-1"))).toBe("applied");
-    expect(await b.resendInvite("acme", "carol@acme.com", ctx("resend-1"))).toBe("noop");
+    // A retry of the same request replays its first answer; it sends no second mail.
+    expect(await b.resendInvite("acme", "carol@acme.com", ctx("resend-1"))).toBe("applied");
+    expect(b.outbox.filter((m) => m.kind === "resend")).toHaveLength(1);
     snap = await b.snapshot("acme");
     expect(snap?.invitations[0]?.status).toBe("pending");
     expect(await b.cancelInvite("acme", "carol@acme.com", ctx())).toBe("applied");
@@ -179,8 +199,11 @@ describe("MemoryBackend (test fake)", () => {
     await expect(b.invite("acme", "bob@acme.com", "member", ctx())).rejects.toBe(timeout);
     expect((await b.snapshot("acme"))?.invitations).toEqual([]);
     b.failWhen((c) => c.action === "invite", timeout, { afterCommit: true });
-    await expect(b.invite("acme", "bob@acme.com", "member", ctx())).rejects.toBe(timeout);
+    const once = ctx("lost-answer", { expect: { absent: true } });
+    await expect(b.invite("acme", "bob@acme.com", "member", once)).rejects.toBe(timeout);
     expect((await b.snapshot("acme"))?.invitations).toHaveLength(1);
+    // The retry carries the same key: replayed before the (now false) `absent` is checked.
+    expect(await b.invite("acme", "bob@acme.com", "member", once)).toBe("applied");
     expect(await b.invite("acme", "bob@acme.com", "member", ctx())).toBe("noop");
     expect(b.outbox).toHaveLength(1);
   });
@@ -199,5 +222,116 @@ describe("MemoryBackend (test fake)", () => {
       autoProvisioned: true,
     });
     expect(snap?.domainUsers).toEqual(["dan@acme.com", "erin@acme.com"]);
+  });
+});
+
+describe("MemoryBackend conditional writes and managed marks (as the Portal store)", () => {
+  const at = (version: string, extra: Partial<WriteContext> = {}) =>
+    ctx(undefined, { expect: { version }, ...extra });
+  const version = async (b: MemoryBackend, email: string) => {
+    const snap = (await b.snapshot("acme"))!;
+    return [...snap.members, ...snap.invitations].find((r) => r.email === email)!.version!;
+  };
+
+  it("a stale version fails every write with precondition-failed and changes nothing", async () => {
+    const b = await withOrg();
+    await b.invite("acme", "bob@acme.com", "member", ctx());
+    b.acceptInvite("acme", "bob@acme.com");
+    await b.invite("acme", "carol@acme.com", "member", ctx());
+    const snap = (await b.snapshot("acme"))!;
+    const bob = await version(b, "bob@acme.com");
+    const carol = await version(b, "carol@acme.com");
+    // Out of band: the Portal's UI promotes Bob, re-sends Carol's mail, renames the org.
+    await b.changeRole("acme", "bob@acme.com", "member", "admin", ctx());
+    await b.resendInvite("acme", "carol@acme.com", ctx());
+    await b.updateOrganization("acme", { ...settings, displayName: "UI" }, ctx());
+    const before = JSON.stringify(await b.snapshot("acme"));
+    const stale = [
+      () => b.changeRole("acme", "bob@acme.com", "member", "admin", at(bob)),
+      () => b.remove("acme", "bob@acme.com", at(bob)),
+      () => b.transferOwnership("acme", "alice@acme.com", "bob@acme.com", at(bob)),
+      () => b.resendInvite("acme", "carol@acme.com", at(carol)),
+      () => b.cancelInvite("acme", "carol@acme.com", at(carol)),
+      () => b.invite("acme", "carol@acme.com", "admin", at(carol)),
+      () => b.updateOrganization("acme", settings, at(snap.settingsVersion!)),
+      () =>
+        b.invite("acme", "carol@acme.com", "member", ctx(undefined, { expect: { absent: true } })),
+      () =>
+        b.createOrganization(
+          "acme",
+          settings,
+          "alice@acme.com",
+          ctx(undefined, { expect: { absent: true } }),
+        ),
+    ];
+    for (const call of stale) {
+      await expect(call()).rejects.toMatchObject({ code: PRECONDITION_FAILED, transient: false });
+    }
+    expect(JSON.stringify(await b.snapshot("acme"))).toBe(before);
+  });
+
+  it("cancel of an invitation accepted after the snapshot fails with precondition-failed", async () => {
+    const b = await withOrg();
+    await b.invite("acme", "bob@acme.com", "member", ctx());
+    const seen = await version(b, "bob@acme.com");
+    b.acceptInvite("acme", "bob@acme.com");
+    await expect(b.cancelInvite("acme", "bob@acme.com", at(seen))).rejects.toMatchObject({
+      code: PRECONDITION_FAILED,
+    });
+    // A member already gone is the state asked for.
+    const member = await version(b, "bob@acme.com");
+    await b.remove("acme", "bob@acme.com", ctx());
+    expect(await b.remove("acme", "bob@acme.com", at(member))).toBe("noop");
+  });
+
+  it("marks travel like the store's: managed writes set them, plain ones keep them, accepting carries them", async () => {
+    const b = await withOrg();
+    b.setDomainUsers("acme", undefined);
+    await b.invite("acme", "bob@acme.com", "member", ctx(undefined, { managed: true }));
+    await b.invite("acme", "bob@acme.com", "admin", ctx()); // the UI re-grades: the mark stays
+    b.acceptInvite("acme", "bob@acme.com");
+    expect(b.signIn("acme", "dan@acme.com")).toBe("provisioned");
+    await b.invite("acme", "carol@acme.com", "member", ctx());
+    expect([b.isMarked("acme", "bob@acme.com"), b.isMarked("acme", "dan@acme.com")]).toEqual([
+      true,
+      false,
+    ]);
+    await b.markManaged("acme", ["CAROL@acme.com", "dan@acme.com", "ghost@acme.com"], ctx());
+    const snap = (await b.snapshot("acme"))!;
+    expect(
+      Object.fromEntries([...snap.members, ...snap.invitations].map((r) => [r.email, r.managed])),
+    ).toEqual({
+      "alice@acme.com": false,
+      "bob@acme.com": true,
+      "carol@acme.com": true,
+      "dan@acme.com": true,
+    });
+    expect(b.writes.some((w) => w.action === "markManaged")).toBe(false);
+    b.setCapabilities("acme", { actorRole: "member", invite: false });
+    await expect(b.markManaged("acme", ["alice@acme.com"], ctx())).rejects.toMatchObject({
+      code: "forbidden",
+    });
+  });
+
+  it("managedMarks: false plays a backend without marks", async () => {
+    const b = new MemoryBackend({ now: () => NOW, managedMarks: false });
+    await b.createOrganization(
+      "acme",
+      settings,
+      "alice@acme.com",
+      ctx(undefined, { managed: true }),
+    );
+    await b.markManaged("acme", ["alice@acme.com"], ctx());
+    expect(b.managedMarks).toBe(false);
+    expect((await b.snapshot("acme"))!.members[0]).not.toHaveProperty("managed");
+    expect(b.markCalls).toEqual([]);
+  });
+
+  it("the same key for another request is refused, as the store refuses it", async () => {
+    const b = await withOrg();
+    await b.invite("acme", "bob@acme.com", "member", ctx("dup"));
+    await expect(b.invite("acme", "carol@acme.com", "member", ctx("dup"))).rejects.toMatchObject({
+      code: "conflict",
+    });
   });
 });

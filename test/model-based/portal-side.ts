@@ -1,0 +1,102 @@
+import type { PortalStore } from "../../controller/adapters/backends/sqlite/store.js";
+import type { Actor } from "../../controller/adapters/backends/sqlite/store-types.js";
+import type { ActualOrganization } from "../../controller/model/index.js";
+import type { PortalEdit } from "./model.js";
+import { ORGS, pick } from "./model.js";
+
+const SYSTEM: Actor = { kind: "system", name: "mbt-portal" };
+
+/** A credential handed to a member when they joined: R6 says removal revokes it at once. */
+export interface Credential {
+  org: string;
+  email: string;
+  keyId: number;
+  key: string;
+  session: string;
+  /** Set once the member was seen gone from `org`: from then on both must stay dead. */
+  mustBeRevoked: boolean;
+}
+
+/**
+ * The other side of the Portal: people editing the team in the Portal's own UI (as the org's
+ * owner, through the store's API with the owner's authority) and invitees accepting. Each edit
+ * picks its target among what the store holds right now; an edit with nothing to act on is
+ * skipped (and says so in the trace).
+ */
+export class PortalSide {
+  readonly credentials: Credential[] = [];
+
+  constructor(
+    private readonly store: PortalStore,
+    private readonly orgCount: number,
+  ) {}
+
+  snapshot(org: string): ActualOrganization | null {
+    return this.store.snapshot(org);
+  }
+
+  /** Returns what was done, for the trace. */
+  edit(edit: PortalEdit): string {
+    const org = ORGS[edit.org % this.orgCount]!;
+    const snap = this.store.snapshot(org);
+    if (!snap) return `${org} does not exist yet: skipped`;
+    const owner = snap.members.find((m) => m.role === "owner")?.email;
+    if (!owner) return `${org} has no owner: skipped`;
+    const asOwner: Actor = { kind: "user", email: owner, role: "owner", org };
+    const others = snap.members.filter((m) => m.role !== "owner").map((m) => m.email);
+    const pending = snap.invitations.filter((i) => i.status === "pending").map((i) => i.email);
+    const reason = { reason: "edited in the Portal" };
+    switch (edit.kind) {
+      case "role": {
+        const email = pick(others, edit.pick);
+        if (!email) return `${org}: no member to change: skipped`;
+        this.store.changeRole(asOwner, org, email, edit.role, reason);
+        return `${org}: ${owner} made ${email} ${edit.role}`;
+      }
+      case "remove": {
+        const email = pick(others, edit.pick);
+        if (!email) return `${org}: no member to remove: skipped`;
+        this.store.removeMember(asOwner, org, email, reason);
+        return `${org}: ${owner} removed ${email}`;
+      }
+      case "cancel": {
+        const email = pick(pending, edit.pick);
+        if (!email) return `${org}: no invitation to cancel: skipped`;
+        this.store.cancelInvite(asOwner, org, email, reason);
+        return `${org}: ${owner} cancelled the invitation of ${email}`;
+      }
+      case "transfer": {
+        const email = pick(others, edit.pick);
+        if (!email) return `${org}: nobody to transfer to: skipped`;
+        this.store.transferOwnership(asOwner, org, email, reason);
+        return `${org}: ${owner} transferred ownership to ${email}`;
+      }
+      case "settings": {
+        const settings = { ...snap.settings, displayName: "Renamed in the Portal" };
+        this.store.updateOrganization(asOwner, org, settings, reason);
+        return `${org}: ${owner} renamed it`;
+      }
+      case "accept": {
+        const email = pick(pending, edit.pick);
+        if (!email) return `${org}: no invitation to accept: skipped`;
+        this.store.acceptInvitationByEmail(SYSTEM, org, email, reason);
+        this.handOutCredentials(org, email);
+        return `${org}: ${email} accepted`;
+      }
+    }
+  }
+
+  /** The new member signs in and makes a personal API key: there is something to revoke. */
+  private handOutCredentials(org: string, email: string): void {
+    const { sessionToken } = this.store.signIn(email, { reason: "mbt sign-in" });
+    const created = this.store.createApiKey(SYSTEM, org, email, { reason: "mbt key" });
+    this.credentials.push({
+      org,
+      email,
+      keyId: created.id,
+      key: created.key,
+      session: sessionToken,
+      mustBeRevoked: false,
+    });
+  }
+}

@@ -13,6 +13,7 @@ const ALL = [
   ["sqlite-snapshot", []],
   ["history", []],
   ["http-apply", []],
+  ["two-writers", []],
   ["google-snapshot", []],
 ];
 const wanted = process.argv.slice(2);

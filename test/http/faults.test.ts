@@ -54,7 +54,8 @@ function rows<T>(sql: string): T[] {
 function effectCounts(): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rows<{ action: string; target: string; n: number }>(
-    "SELECT action, target, COUNT(*) AS n FROM audit_events WHERE actor LIKE 'user:%' GROUP BY action, target",
+    `SELECT action, target, COUNT(*) AS n FROM audit_events
+     WHERE actor LIKE 'user:%' AND action <> 'markManaged' GROUP BY action, target`,
   )) {
     counts[`${r.action} ${r.target}`] = r.n;
   }

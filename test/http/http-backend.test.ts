@@ -215,20 +215,23 @@ describe("retries", () => {
     expect(delays).toHaveLength(2);
   });
 
-  it("retries a write whose answer was lost after it committed: one effect, outcome applied", async () => {
+  it("sends a write once; the executor's retry with the same key replays: one effect, outcome applied", async () => {
     proxy.add({
       method: "POST",
       path: `/v1/orgs/${ORG}/invitations`,
       nth: 1,
       action: { kind: "reset-after-commit" },
     });
-    const outcome = await backend(keyFor(api.store, ORG, OWNER)).invite(
-      ORG,
-      "dan@acme.com",
-      "admin",
-      ctx("lost-answer"),
-    );
-    expect(outcome).toBe("applied");
+    const http = backend(keyFor(api.store, ORG, OWNER));
+    const write = { ...ctx("lost-answer"), expect: { absent: true } as const, managed: true };
+    await expect(http.invite(ORG, "dan@acme.com", "admin", write)).rejects.toMatchObject({
+      transient: true,
+    });
+    // The client did not retry: the one layer that retries writes is the executor's.
+    expect(proxy.upstreamCount("POST", `/v1/orgs/${ORG}/invitations`)).toBe(1);
+    expect(delays).toEqual([]);
+    // The retry replays although `If-None-Match: *` no longer holds (the invitation exists).
+    expect(await http.invite(ORG, "dan@acme.com", "admin", write)).toBe("applied");
     expect(proxy.upstreamCount("POST", `/v1/orgs/${ORG}/invitations`)).toBe(2);
     expect(api.mailer.to("dan@acme.com")).toHaveLength(1);
     const rows = api.store.db

@@ -57,6 +57,21 @@ describe("openapi.json", () => {
     }
   });
 
+  it("documents If-Match / If-None-Match and 412 on exactly the conditional writes", () => {
+    for (const route of ROUTES) {
+      const operation = doc.paths[route.path]?.[route.method.toLowerCase()] as Json;
+      const params = ((operation.parameters as unknown[] | undefined) ?? []).map(resolve);
+      const headers = params.filter((p) => p.in === "header").map((p) => p.name);
+      const conditional = headers.includes("If-Match") || headers.includes("If-None-Match");
+      const answers412 = "412" in (operation.responses as Json);
+      expect({ id: route.operationId, conditional, answers412 }).toEqual({
+        id: route.operationId,
+        conditional: route.conditional,
+        answers412: route.conditional,
+      });
+    }
+  });
+
   it("is OpenAPI 3 and every $ref resolves", () => {
     expect(doc.openapi).toMatch(/^3\.0\./);
     const walk = (node: unknown): void => {

@@ -23,6 +23,8 @@ export interface HandlerContext {
 export interface Reply {
   status: number;
   body: unknown;
+  /** Extra response headers (an `ETag`). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: HandlerContext) => Reply | Promise<Reply>;
@@ -51,6 +53,11 @@ export interface ApiRoute extends Route {
   requires: Requirement;
   /** Writes take `Idempotency-Key` and a JSON body. */
   write: boolean;
+  /**
+   * The write takes `If-Match: "<version>"` (the record it changes) or `If-None-Match: *`
+   * (there is no such record yet); other routes refuse both rather than ignore them.
+   */
+  conditional: boolean;
 }
 
 /**
@@ -61,5 +68,12 @@ export function writeReply(result: WriteResult, createdStatus = 200): Reply {
   const { replayed, firstOutcome, ...rest } = result;
   const outcome = replayed === true ? (firstOutcome ?? "noop") : result.outcome;
   const status = outcome === "applied" ? createdStatus : 200;
-  return { status, body: { ...rest, outcome, replayed: replayed === true } };
+  const reply: Reply = { status, body: { ...rest, outcome, replayed: replayed === true } };
+  if (result.version !== undefined) reply.headers = { etag: etag(result.version) };
+  return reply;
+}
+
+/** A strong entity tag of a record version (RFC 9110 §8.8.3): the version, quoted. */
+export function etag(version: string): string {
+  return `"${version}"`;
 }

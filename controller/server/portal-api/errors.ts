@@ -14,6 +14,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   conflict: 409,
   /** An invitation that expired or was already used. */
   gone: 410,
+  /** `If-Match` / `If-None-Match` did not hold: the record changed since the caller read it. */
+  "precondition-failed": 412,
   "payload-too-large": 413,
   "unsupported-media-type": 415,
   invalid: 422,

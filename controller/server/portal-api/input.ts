@@ -48,6 +48,17 @@ export function invitableRole(body: Record<string, unknown>, field: string): Inv
   return value;
 }
 
+/**
+ * `managed: true` marks the record a write creates or changes as managed by Roster; absent or
+ * false leaves an existing mark alone (a write cannot remove one).
+ */
+export function managedFlag(body: Record<string, unknown>): { managed?: true } {
+  const value = body.managed;
+  if (value === undefined || value === null || value === false) return {};
+  if (value !== true) throw new ApiError("invalid", `"managed" must be true or false`);
+  return { managed: true };
+}
+
 /** `?limit=` and `?cursor=`; the store checks the range (1…200) and the cursor's shape. */
 export function pageRequest(query: URLSearchParams): { cursor?: string; limit?: number } {
   const limit = query.get("limit");

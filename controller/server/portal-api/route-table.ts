@@ -8,6 +8,18 @@ import { getOpenApi } from "./routes/openapi.js";
 
 const ORG = "/v1/orgs/{org}";
 
+/** Writes of one record, which take `If-Match` / `If-None-Match` (see context.ts). */
+const CONDITIONAL = new Set([
+  "createOrganization",
+  "updateOrganization",
+  "changeRole",
+  "removeMember",
+  "transferOwnership",
+  "invite",
+  "resendInvitation",
+  "cancelInvitation",
+]);
+
 function route(
   method: HttpMethod,
   path: string,
@@ -15,7 +27,15 @@ function route(
   requires: Requirement,
   handler: Handler,
 ): ApiRoute {
-  return { method, path, operationId, requires, write: method !== "GET", handler };
+  return {
+    method,
+    path,
+    operationId,
+    requires,
+    write: method !== "GET",
+    conditional: CONDITIONAL.has(operationId),
+    handler,
+  };
 }
 
 /**
@@ -35,6 +55,7 @@ export const ROUTES: readonly ApiRoute[] = [
   route("PATCH", `${ORG}/members/{email}`, "changeRole", "manage", members.changeRole),
   route("DELETE", `${ORG}/members/{email}`, "removeMember", "manage", members.removeMember),
   route("POST", `${ORG}/transfer`, "transferOwnership", "owner", members.transfer),
+  route("POST", `${ORG}/managed`, "markManaged", "manage", members.markManaged),
   route("GET", `${ORG}/invitations`, "listInvitations", "manage", invitations.listInvitations),
   route("POST", `${ORG}/invitations`, "invite", "manage", invitations.invite),
   route(

@@ -54,7 +54,7 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
         "retry-after": String(decision.retryAfterSeconds),
       });
     }
-    const write = route.write ? writeOptions(req, principal) : {};
+    const write = route.write ? writeOptions(req, principal, route.conditional) : {};
     // A retry of a write that committed is answered from the store's record, with no effect,
     // even if the first attempt changed the caller's own role (a transfer makes the owner admin).
     const replay =
@@ -72,7 +72,10 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
       write,
     });
     const replayed = (reply.body as { replayed?: unknown } | null)?.replayed === true;
-    sendJson(res, reply.status, reply.body, replayed ? { "idempotent-replayed": "true" } : {});
+    sendJson(res, reply.status, reply.body, {
+      ...reply.headers,
+      ...(replayed ? { "idempotent-replayed": "true" } : {}),
+    });
   };
 
   return (req, res) => {
@@ -94,8 +97,14 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
  * clients choosing the same key never see each other's results; audit details from
  * X-Roster-Reason / X-Roster-Revision / X-Roster-Actor (percent-encoded UTF-8).
  */
-function writeOptions(req: http.IncomingMessage, principal: Principal | null): WriteOptions {
+function writeOptions(
+  req: http.IncomingMessage,
+  principal: Principal | null,
+  conditional: boolean,
+): WriteOptions {
   const options: WriteOptions = {};
+  const expect = precondition(req, conditional);
+  if (expect !== undefined) options.expect = expect;
   const key = header(req, "idempotency-key");
   if (key !== undefined) {
     if (!IDEMPOTENCY_KEY.test(key)) {
@@ -116,6 +125,40 @@ function writeOptions(req: http.IncomingMessage, principal: Principal | null): W
   }
   if (revision !== undefined) options.revision = revision;
   return options;
+}
+
+/**
+ * `If-Match: "<version>"` (one strong tag, as ETag gave it) or `If-None-Match: *` (no such
+ * record yet), RFC 9110 §13.1. Both are optional: a client that sends neither writes
+ * unconditionally, as the Portal's UI does. A mismatch is the store's 412.
+ */
+function precondition(
+  req: http.IncomingMessage,
+  conditional: boolean,
+): WriteOptions["expect"] | undefined {
+  const ifMatch = header(req, "if-match");
+  const ifNoneMatch = header(req, "if-none-match");
+  if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
+  if (!conditional) {
+    throw new ApiError("bad-request", "this route takes no If-Match or If-None-Match");
+  }
+  if (ifMatch !== undefined && ifNoneMatch !== undefined) {
+    throw new ApiError("bad-request", "send If-Match or If-None-Match, not both");
+  }
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== "*") {
+      throw new ApiError("bad-request", 'If-None-Match takes only "*" (no such record yet)');
+    }
+    return { absent: true };
+  }
+  const tag = /^\s*"([\x21\x23-\x7e]{1,64})"\s*$/.exec(ifMatch ?? "");
+  if (!tag) {
+    throw new ApiError(
+      "bad-request",
+      'If-Match takes one strong entity tag as the ETag header gave it, e.g. If-Match: "42"',
+    );
+  }
+  return { version: tag[1] as string };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

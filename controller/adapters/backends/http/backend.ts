@@ -20,6 +20,7 @@ import {
   readOutcome,
   readPage,
   readSettings,
+  readSettingsVersion,
 } from "./wire.js";
 
 export interface HttpBackendOptions extends PortalClientOptions {
@@ -28,15 +29,21 @@ export interface HttpBackendOptions extends PortalClientOptions {
 }
 
 const MAX_PAGE_SIZE = 200;
+/** Emails per `POST …/managed` (the API takes up to 1,000). */
+export const MARK_BATCH = 500;
 const enc = encodeURIComponent;
 
 /**
  * The Portal team API over HTTP (`http(s)://HOST`), as served by `roster serve`. Every write
  * carries `Idempotency-Key: ctx.idempotencyKey`, so a write whose answer was lost (timeout,
- * reset) is retried and the server replays the first result instead of acting twice.
+ * reset) and that the executor retries is replayed by the server instead of acting twice; the
+ * client itself sends each write once. `ctx.expect` travels as `If-Match: "<version>"` or
+ * `If-None-Match: *` (412 → BackendError `precondition-failed`), `ctx.managed` as the body
+ * field `managed: true`. The Portal keeps Roster's marks per record: `managedMarks`.
  */
 export class HttpBackend implements IdentityBackend {
   readonly describe: string;
+  readonly managedMarks = true;
   private readonly client: PortalClient;
   private readonly pageSize: number;
 
@@ -54,9 +61,11 @@ export class HttpBackend implements IdentityBackend {
 
   async snapshot(org: string): Promise<ActualOrganization | null> {
     let settings: OrgSettings;
+    let settingsVersion: string | undefined;
     try {
       const { body } = await this.client.request("GET", `/v1/orgs/${enc(org)}`);
       settings = readSettings(body);
+      settingsVersion = readSettingsVersion(body);
     } catch (error) {
       if (error instanceof BackendError && error.code === "not-found") return null;
       throw error;
@@ -68,12 +77,14 @@ export class HttpBackend implements IdentityBackend {
     ]);
     const byEmail = (a: { email: string }, b: { email: string }) =>
       a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
-    return {
+    const actual: ActualOrganization = {
       name: org,
       settings,
       members: members.sort(byEmail),
       invitations: invitations.sort(byEmail),
     };
+    if (settingsVersion !== undefined) actual.settingsVersion = settingsVersion;
+    return actual;
   }
 
   async capabilities(org: string): Promise<Capabilities> {
@@ -83,6 +94,7 @@ export class HttpBackend implements IdentityBackend {
     // A key of another organization may do nothing here; the plan shows every step blocked.
     return {
       actorRole: me.capabilities.actorRole,
+      ...(me.capabilities.identity === undefined ? {} : { identity: me.capabilities.identity }),
       createOrganization: false,
       updateOrganization: false,
       invite: false,
@@ -99,7 +111,12 @@ export class HttpBackend implements IdentityBackend {
     ownerEmail: string,
     ctx: WriteContext,
   ): Promise<WriteOutcome> {
-    return this.write("POST", "/v1/orgs", ctx, { name: org, settings, owner: ownerEmail });
+    return this.write("POST", "/v1/orgs", ctx, {
+      name: org,
+      settings,
+      owner: ownerEmail,
+      ...managed(ctx),
+    });
   }
 
   updateOrganization(org: string, settings: OrgSettings, ctx: WriteContext): Promise<WriteOutcome> {
@@ -112,11 +129,16 @@ export class HttpBackend implements IdentityBackend {
     role: InvitableRole,
     ctx: WriteContext,
   ): Promise<WriteOutcome> {
-    return this.write("POST", `/v1/orgs/${enc(org)}/invitations`, ctx, { email, role });
+    return this.write("POST", `/v1/orgs/${enc(org)}/invitations`, ctx, {
+      email,
+      role,
+      ...managed(ctx),
+    });
   }
 
   resendInvite(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.write("POST", `/v1/orgs/${enc(org)}/invitations/${enc(email)}/resend`, ctx, {});
+    const path = `/v1/orgs/${enc(org)}/invitations/${enc(email)}/resend`;
+    return this.write("POST", path, ctx, managed(ctx));
   }
 
   cancelInvite(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome> {
@@ -133,6 +155,7 @@ export class HttpBackend implements IdentityBackend {
     return this.write("PATCH", `/v1/orgs/${enc(org)}/members/${enc(email)}`, ctx, {
       role: to,
       from,
+      ...managed(ctx),
     });
   }
 
@@ -142,11 +165,28 @@ export class HttpBackend implements IdentityBackend {
     to: string,
     ctx: WriteContext,
   ): Promise<WriteOutcome> {
-    return this.write("POST", `/v1/orgs/${enc(org)}/transfer`, ctx, { from, to });
+    return this.write("POST", `/v1/orgs/${enc(org)}/transfer`, ctx, {
+      from,
+      to,
+      ...managed(ctx),
+    });
   }
 
   remove(org: string, email: string, ctx: WriteContext): Promise<WriteOutcome> {
     return this.write("DELETE", `/v1/orgs/${enc(org)}/members/${enc(email)}`, ctx);
+  }
+
+  /**
+   * In batches of MARK_BATCH emails, each naturally idempotent (no Idempotency-Key: a repeat
+   * marks nothing new). A failed batch throws; the batches before it stay marked.
+   */
+  async markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void> {
+    for (let i = 0; i < emails.length; i += MARK_BATCH) {
+      await this.client.request("POST", `/v1/orgs/${enc(org)}/managed`, {
+        body: { emails: emails.slice(i, i + MARK_BATCH) },
+        headers: contextHeaders(ctx),
+      });
+    }
   }
 
   close(): Promise<void> {
@@ -163,7 +203,7 @@ export class HttpBackend implements IdentityBackend {
       const response = await this.client.request(method, path, {
         body,
         idempotencyKey: ctx.idempotencyKey,
-        headers: contextHeaders(ctx),
+        headers: { ...contextHeaders(ctx), ...preconditionHeaders(ctx) },
       });
       return readOutcome(response.body);
     } catch (error) {
@@ -189,6 +229,18 @@ export class HttpBackend implements IdentityBackend {
       cursor = page.nextCursor;
     }
   }
+}
+
+/** RFC 9110 §13.1: the version as the server's ETag quotes it, or "no such record yet". */
+function preconditionHeaders(ctx: WriteContext): Record<string, string> {
+  const expect = ctx.expect;
+  if (expect === undefined) return {};
+  if ("absent" in expect) return { "if-none-match": "*" };
+  return { "if-match": `"${expect.version}"` };
+}
+
+function managed(ctx: WriteContext): { managed?: true } {
+  return ctx.managed === true ? { managed: true } : {};
 }
 
 /** Audit details travel as headers, percent-encoded: reasons may hold any Unicode. */

@@ -27,6 +27,8 @@ export interface RequestOptions {
 export interface PortalResponse {
   status: number;
   body: unknown;
+  /** The response's `ETag`, when it has one. */
+  etag?: string;
 }
 
 /** Error codes of the API mapped to BackendError codes (a human must act on these). */
@@ -36,14 +38,18 @@ const CODE_BY_STATUS: Record<number, string> = {
   403: "forbidden",
   404: "not-found",
   409: "conflict",
+  /** If-Match / If-None-Match did not hold: observe again and plan again (not transient). */
+  412: "precondition-failed",
   413: "invalid",
   422: "invalid",
 };
 
 /**
- * The wire layer of the HTTP backend: one JSON request with a timeout, retried on 429, 5xx,
- * timeouts and dropped connections with capped exponential backoff and full jitter, honouring
- * Retry-After. The token goes in the Authorization header only: it is never part of a message.
+ * The wire layer of the HTTP backend: one JSON request with a timeout. Reads (GET) are retried
+ * on 429, 5xx, timeouts and dropped connections with capped exponential backoff and full
+ * jitter, honouring Retry-After. Writes are sent exactly once: the executor is the one layer
+ * that retries them (with the same Idempotency-Key), so its journal counts every real call.
+ * The token goes in the Authorization header only: it is never part of a message.
  */
 export class PortalClient {
   private readonly base: string;
@@ -67,10 +73,11 @@ export class PortalClient {
   ): Promise<PortalResponse> {
     const url = this.url(path, options.query);
     const what = `${method} ${path}`;
+    const maxAttempts = method === "GET" ? this.retry.maxAttempts : 1;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.limiter.run(() => this.attempt(method, url, what, options));
       if (!(outcome instanceof BackendError)) return outcome;
-      if (!outcome.transient || attempt >= this.retry.maxAttempts) throw outcome;
+      if (!outcome.transient || attempt >= maxAttempts) throw outcome;
       const delay = retryDelayMs(attempt, outcome.retryAfterSeconds, this.retry);
       if (delay === undefined) throw outcome;
       // Sleeping outside the limiter lets other calls use the slot meanwhile.
@@ -114,7 +121,10 @@ export class PortalClient {
       if (body === undefined && text !== "") {
         return new BackendError("bad-response", `${what}: the server answered invalid JSON`);
       }
-      return { status: response.status, body };
+      const etag = response.headers.get("etag");
+      return etag === null
+        ? { status: response.status, body }
+        : { status: response.status, body, etag };
     }
     return httpError(what, response, body);
   }

@@ -1,7 +1,7 @@
 import { backoffDelay } from "../../../model/index.js";
 
 export interface RetryPolicy {
-  /** Calls per request, the first included (default 5). */
+  /** Calls per read (GET), the first included (default 5); a write is always sent once. */
   maxAttempts: number;
   /** First backoff ceiling in ms (default 100); doubles per attempt. */
   baseDelayMs: number;

@@ -51,7 +51,19 @@ export function readMember(value: unknown): ActualMember {
     since: string(m.since, "member since"),
   };
   if (m.autoProvisioned === true) member.autoProvisioned = true;
+  Object.assign(member, versionAndMark(m, "member"));
   return member;
+}
+
+/** `version` and `managed` of a record; a server without them (an older Portal) has neither. */
+function versionAndMark(r: Json, what: string): { version?: string; managed?: boolean } {
+  const out: { version?: string; managed?: boolean } = {};
+  if (r.version !== undefined) out.version = string(r.version, `${what} version`);
+  if (r.managed !== undefined) {
+    if (typeof r.managed !== "boolean") throw bad(`${what} managed`);
+    out.managed = r.managed;
+  }
+  return out;
 }
 
 export function readInvitation(value: unknown): ActualInvitation {
@@ -64,7 +76,14 @@ export function readInvitation(value: unknown): ActualInvitation {
     sentAt: string(i.sentAt, "invitation sentAt"),
     expiresAt: string(i.expiresAt, "invitation expiresAt"),
     status: i.status,
+    ...versionAndMark(i, "invitation"),
   };
+}
+
+/** The organization's `settingsVersion`, when the server has one. */
+export function readSettingsVersion(value: unknown): string | undefined {
+  const v = object(value, "organization").settingsVersion;
+  return v === undefined ? undefined : string(v, "organization settingsVersion");
 }
 
 export function readOrgName(value: unknown): string {
@@ -123,6 +142,7 @@ export function readMe(body: unknown): Me {
     if (typeof caps[flag] !== "boolean") throw bad(`capability ${flag}`);
     capabilities[flag] = caps[flag];
   }
+  if (caps.identity !== undefined) capabilities.identity = string(caps.identity, "identity");
   const org = me.org === null || me.org === undefined ? null : string(me.org, "caller org");
   return { kind: me.kind, org, capabilities };
 }

@@ -225,7 +225,7 @@ function issued(
     before: before && auditShape(before),
     after: auditShape(invitation),
   });
-  return { outcome: "applied", invitation, token };
+  return { outcome: "applied", invitation, token, version: invitation.version };
 }
 
 /**

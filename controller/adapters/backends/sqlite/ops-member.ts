@@ -37,7 +37,7 @@ export function changeRole(
   if (!member) throw storeError("not-found", `${email} is not a member of "${slug}"`);
   if (member.role === to) {
     if (tx.options.managed === true) markMember(tx, org.id, email);
-    return { outcome: "noop" };
+    return { outcome: "noop", version: String(member.version) };
   }
   if (expectFrom !== undefined && member.role !== expectFrom) {
     throw storeError(
@@ -72,7 +72,13 @@ export function changeRole(
     before: { role: member.role },
     after: { role: to },
   });
-  return { outcome: "applied" };
+  return { outcome: "applied", version: versionOf(tx, org.id, email) };
+}
+
+/** The membership's version now (it exists: the caller just read or wrote it). */
+function versionOf(tx: Tx, orgId: number, email: string): string | undefined {
+  const row = findMembership(tx.sql, orgId, email);
+  return row && String(row.version);
 }
 
 function markMember(tx: Tx, orgId: number, email: string): void {
@@ -99,7 +105,7 @@ export function transferOwnership(
   requireObserved(tx, target, `the membership of ${to} in "${slug}"`);
   if (from === to) {
     if (tx.options.managed === true) markMember(tx, org.id, to);
-    return { outcome: "noop" };
+    return { outcome: "noop", version: versionOf(tx, org.id, to) };
   }
   if (expectFrom !== undefined && requireEmail(expectFrom, "current owner") !== from) {
     throw storeError(
@@ -125,7 +131,7 @@ export function transferOwnership(
     before: { owner: from, newOwnerRole: target.role },
     after: { owner: to, previousOwnerRole: "admin" },
   });
-  return { outcome: "applied" };
+  return { outcome: "applied", version: versionOf(tx, org.id, to) };
 }
 
 export interface RemoveResult extends WriteResult {

@@ -86,7 +86,7 @@ export function createOrganization(
     existing && { version: existing.settings_version },
     `the organization "${slug}"`,
   );
-  if (existing) return { outcome: "noop" };
+  if (existing) return { outcome: "noop", version: String(existing.settings_version) };
   const { lastInsertRowid } = tx.sql
     .get(
       `INSERT INTO organizations (slug, display_name, auto_provisioning_enabled, auto_provisioning_role, invite_expiry_seconds, created_at)
@@ -115,7 +115,7 @@ export function createOrganization(
     before: null,
     after: { settings, owner },
   });
-  return { outcome: "applied" };
+  return { outcome: "applied", version: String(requireOrg(tx.sql, slug).settings_version) };
 }
 
 /** `expect` names the settings version; an applied change moves it (store-wide clock). */
@@ -127,7 +127,10 @@ export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSetting
   requireObserved(tx, { version: org.settings_version }, `the settings of "${slug}"`);
   const settings = normaliseSettings(rawSettings);
   const before = orgSettings(tx.sql, org);
-  if (JSON.stringify(before) === JSON.stringify(settings)) return { outcome: "noop" };
+  if (JSON.stringify(before) === JSON.stringify(settings)) {
+    return { outcome: "noop", version: String(org.settings_version) };
+  }
+  const version = nextVersion(tx);
   tx.sql
     .get(
       `UPDATE organizations SET display_name = ?, auto_provisioning_enabled = ?, auto_provisioning_role = ?,
@@ -138,7 +141,7 @@ export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSetting
       settings.autoProvisioning.enabled ? 1 : 0,
       settings.autoProvisioning.role,
       settings.inviteExpirySeconds,
-      nextVersion(tx),
+      version,
       org.id,
     );
   tx.sql.get("DELETE FROM organization_domains WHERE org_id = ?").run(org.id);
@@ -150,7 +153,7 @@ export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSetting
     before,
     after: settings,
   });
-  return { outcome: "applied" };
+  return { outcome: "applied", version: String(version) };
 }
 
 function nextVersion(tx: Tx): number {

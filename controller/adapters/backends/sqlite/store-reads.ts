@@ -101,9 +101,12 @@ export abstract class PortalReads extends StoreBase {
     });
   }
 
-  /** What the actor may do in `org` (R3–R5), from its current role. */
+  /** What the actor may do in `org` (R3–R5), from its current role; a user's own email. */
   capabilities(actor: Actor, org: string): Capabilities {
-    return this.read(() => capabilitiesOf(authorityIn(this.sql, actor, requireOrg(this.sql, org))));
+    return this.read(() => {
+      const caps = capabilitiesOf(authorityIn(this.sql, actor, requireOrg(this.sql, org)));
+      return actor.kind === "user" ? { ...caps, identity: actor.email } : caps;
+    });
   }
 
   /** The planner's view of one organization (system authority); null when it does not exist. */

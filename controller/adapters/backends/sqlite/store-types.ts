@@ -45,6 +45,11 @@ export interface WriteResult {
   replayed?: boolean;
   /** On a replay: the outcome the first attempt answered (the HTTP API returns it). */
   firstOutcome?: WriteOutcome;
+  /**
+   * The version of the record after the write (the membership changed, the new owner's, the
+   * invitation, the settings): the HTTP API's `ETag`. Absent when the record is gone.
+   */
+  version?: string;
 }
 
 export interface OrganizationView {

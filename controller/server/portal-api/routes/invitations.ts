@@ -2,7 +2,14 @@ import type { InviteResult } from "../../../adapters/backends/sqlite/store-types
 import type { HandlerContext, Reply } from "../context.js";
 import { writeReply } from "../context.js";
 import { ApiError } from "../errors.js";
-import { bodyObject, invitableRole, listReply, pageRequest, requiredString } from "../input.js";
+import {
+  bodyObject,
+  invitableRole,
+  listReply,
+  managedFlag,
+  pageRequest,
+  requiredString,
+} from "../input.js";
 
 export function listInvitations(ctx: HandlerContext): Reply {
   return listReply(
@@ -23,13 +30,10 @@ export async function invite(ctx: HandlerContext): Promise<Reply> {
   const body = bodyObject(ctx.body);
   const email = requiredString(body, "email");
   const role = invitableRole(body, "role");
-  const result = await ctx.store.invite(
-    ctx.actor,
-    ctx.params.org as string,
-    email,
-    role,
-    ctx.write,
-  );
+  const result = await ctx.store.invite(ctx.actor, ctx.params.org as string, email, role, {
+    ...ctx.write,
+    ...managedFlag(body),
+  });
   return inviteReply(result, 201);
 }
 
@@ -38,7 +42,7 @@ export async function resendInvite(ctx: HandlerContext): Promise<Reply> {
     ctx.actor,
     ctx.params.org as string,
     ctx.params.email as string,
-    ctx.write,
+    { ...ctx.write, ...managedFlag(bodyObject(ctx.body)) },
   );
   return inviteReply(result, 200);
 }

@@ -1,8 +1,10 @@
 import type { HandlerContext, Reply } from "../context.js";
 import { writeReply } from "../context.js";
+import { ApiError } from "../errors.js";
 import {
   bodyObject,
   listReply,
+  managedFlag,
   optionalRole,
   optionalString,
   pageRequest,
@@ -28,6 +30,7 @@ export function changeRole(ctx: HandlerContext): Reply {
     to,
     {
       ...ctx.write,
+      ...managedFlag(body),
       ...(from === undefined ? {} : { expectFrom: from }),
     },
   );
@@ -41,6 +44,7 @@ export function transfer(ctx: HandlerContext): Reply {
   const from = optionalString(body, "from");
   const result = ctx.store.transferOwnership(ctx.actor, ctx.params.org as string, to, {
     ...ctx.write,
+    ...managedFlag(body),
     ...(from === undefined ? {} : { expectFrom: from }),
   });
   return writeReply(result);
@@ -55,4 +59,16 @@ export function removeMember(ctx: HandlerContext): Reply {
     ctx.write,
   );
   return writeReply(result);
+}
+
+/**
+ * `{ emails }`: marks their memberships and open invitations as managed by Roster (R3), per
+ * record; emails with neither are skipped. Idempotent: a repeat answers `noop`.
+ */
+export function markManaged(ctx: HandlerContext): Reply {
+  const emails = bodyObject(ctx.body).emails;
+  if (!Array.isArray(emails) || !emails.every((e) => typeof e === "string")) {
+    throw new ApiError("invalid", `"emails" is required: a list of email addresses`);
+  }
+  return writeReply(ctx.store.markManaged(ctx.actor, ctx.params.org as string, emails, ctx.write));
 }

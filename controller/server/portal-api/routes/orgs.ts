@@ -1,9 +1,9 @@
 import type { OrgSettings } from "../../../model/index.js";
 import { FULL_CAPABILITIES } from "../../../model/index.js";
 import type { HandlerContext, Reply } from "../context.js";
-import { writeReply } from "../context.js";
+import { etag, writeReply } from "../context.js";
 import { ApiError } from "../errors.js";
-import { bodyObject, requiredString } from "../input.js";
+import { bodyObject, managedFlag, requiredString } from "../input.js";
 
 /** The caller and what it may do (HttpBackend.capabilities reads this). */
 export function getMe(ctx: HandlerContext): Reply {
@@ -44,7 +44,7 @@ export function listOrgs(ctx: HandlerContext): Reply {
 export function getOrg(ctx: HandlerContext): Reply {
   const org = ctx.store.organization(ctx.actor, ctx.params.org as string);
   if (org === null) throw new ApiError("not-found", `no organization "${ctx.params.org}"`);
-  return { status: 200, body: org };
+  return { status: 200, body: org, headers: { etag: etag(org.settingsVersion) } };
 }
 
 /** System only (the bootstrap token): an API key belongs to an organization that exists. */
@@ -57,7 +57,7 @@ export function createOrg(ctx: HandlerContext): Reply {
     name,
     body.settings as OrgSettings,
     owner,
-    ctx.write,
+    { ...ctx.write, ...managedFlag(body) },
   );
   const reply = writeReply(result, 201);
   return { ...reply, body: { ...(reply.body as object), name } };

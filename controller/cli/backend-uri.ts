@@ -27,13 +27,26 @@ export interface OpenBackendOptions {
   create?: boolean;
   /** Controller state file for backends that are not SQLite (default `.roster/state.db`). */
   statePath?: string;
+  /**
+   * `--state sqlite:PATH`: the explicit state location. For a backend without per-record marks
+   * (google:) it holds the managed set (and the journal); without it that set is unknown. For
+   * http(s) it only moves the journal: the Portal keeps the marks.
+   */
+  stateUri?: string;
   /** `--token-file FILE` for http(s) backends (otherwise the ROSTER_TOKEN variable). */
   tokenFile?: string;
 }
 
 export interface OpenedBackend {
   backend: IdentityBackend;
+  /** The journal (always present). */
   state: ControllerState;
+  /**
+   * Where the managed set lives when the backend keeps no marks (`backend.managedMarks` false):
+   * the `--state` location. Undefined when there is none: removals by memory are unknown, and
+   * the plan says so. Unused for backends with marks (sqlite:, http(s)://).
+   */
+  managedState?: ControllerState;
   /** The embedded store itself, only for `sqlite:` (the `roster portal` commands need it). */
   store?: PortalStore;
   close(): Promise<void>;
@@ -48,17 +61,31 @@ export async function openBackend(
   options: OpenBackendOptions = {},
 ): Promise<OpenedBackend> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  const explicitState =
+    options.stateUri === undefined ? undefined : parseStateUri(options.stateUri);
   switch (scheme) {
     case "sqlite":
+      if (explicitState !== undefined) {
+        throw new UsageError(
+          "--state is for backends that are not the embedded store: sqlite: keeps Roster's " +
+            "marks and journal in its own file (leave --state out)",
+        );
+      }
       return openSqliteUri(uri.slice("sqlite:".length), options);
     case "http":
     case "https": {
       const { openStandaloneState } = await loadSqlite();
-      return openHttpBackend(uri, options, () => openStandaloneState(statePath(options)));
+      const file = explicitState ?? statePath(options);
+      return openHttpBackend(uri, options, () => openStandaloneState(file));
     }
     case "google": {
       const { openStandaloneState } = await loadSqlite();
-      return openGoogleBackend(uri, options, () => openStandaloneState(statePath(options)));
+      const file = explicitState ?? statePath(options);
+      return openGoogleBackend(
+        uri,
+        { ...options, managedSetKnown: explicitState !== undefined },
+        () => openStandaloneState(file),
+      );
     }
     default:
       throw new UsageError(
@@ -98,6 +125,17 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
 /** `https://user:secret@host/x?token=…` → `https://***@host/x?…`: safe for messages and logs. */
 export function redactUri(uri: string): string {
   return uri.replace(/\/\/[^/@\s]*@/, "//***@").replace(/\?.*$/, "?…");
+}
+
+/** `--state sqlite:PATH`, the one form there is; anything else is refused before opening. */
+export function parseStateUri(uri: string): string {
+  const file = /^sqlite:(.+)$/.exec(uri)?.[1];
+  if (file === undefined || file.trim() === "") {
+    throw new UsageError(
+      `--state takes sqlite:PATH (a controller state file, e.g. --state sqlite:/data/roster-state.db), not "${redactUri(uri)}"`,
+    );
+  }
+  return file;
 }
 
 /** For backends that are not SQLite: the controller state lives in a file of its own. */

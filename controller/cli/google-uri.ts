@@ -65,14 +65,21 @@ const BACKEND_PARAMS = ["org", "subject", "keyFile", "record", "rootUrl"] as con
 
 /**
  * `--backend google:GROUP_EMAIL[?org=NAME&subject=ADMIN&keyFile=PATH&record=PATH&rootUrl=URL]`
- * (docs/google.md). The controller state goes to its own file, as for every remote backend.
+ * (docs/google.md). The controller state goes to its own file, as for every remote backend. A
+ * group holds no marks of Roster's: the managed set is that file's only when the user named it
+ * (`--state`, `managedSetKnown`); otherwise it is unknown rather than a folder's guess.
  */
 export function openGoogleBackend(
   uri: string,
-  options: { onWarning?: (message: string) => void },
+  options: { onWarning?: (message: string) => void; managedSetKnown?: boolean },
   openState: () => ControllerState,
   env: GoogleEnv = process.env,
-): { backend: IdentityBackend; state: ControllerState; close(): Promise<void> } {
+): {
+  backend: IdentityBackend;
+  state: ControllerState;
+  managedState?: ControllerState;
+  close(): Promise<void>;
+} {
   const { target: group, params } = parseSpec(uri, "google", BACKEND_PARAMS);
   if (!isValidEmail(group)) {
     throw new UsageError(
@@ -97,6 +104,7 @@ export function openGoogleBackend(
   return {
     backend,
     state,
+    ...(options.managedSetKnown === true ? { managedState: state } : {}),
     close: async () => {
       await backend.close();
       await state.close();

@@ -16,6 +16,8 @@ export interface PassFlags extends GitFlags, MailerFlags {
   backend: string;
   maxRemovals?: number;
   tokenFile?: string;
+  /** `--state sqlite:PATH` (see backend-uri.ts). */
+  state?: string;
 }
 
 export function addPassOptions(command: Command): Command {
@@ -23,6 +25,10 @@ export function addPassOptions(command: Command): Command {
     .requiredOption("--source <source>", "folder, Git URL or path (#REF, //SUBDIR), or kubernetes")
     .option("--backend <uri>", "identity backend", DEFAULT_BACKEND_URI)
     .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
+    .option(
+      "--state <uri>",
+      "sqlite:PATH: controller state for a backend without marks (google:): the managed set and journal",
+    )
     .option(
       "--max-removals <n>",
       "allow up to N removals per organization, overriding every safety.maxRemovals",
@@ -51,11 +57,19 @@ export async function runPass(
   const source = openSource(flags.source, gitAccessOptions(flags));
   const opened = await openBackend(flags.backend, {
     tokenFile: flags.tokenFile,
+    ...(flags.state === undefined ? {} : { stateUri: flags.state }),
     ...mailerOpenOptions(flags),
   });
   try {
+    const managedState = opened.managedState;
     return await reconcile(
-      { source, backend: opened.backend, state: opened.state, observer },
+      {
+        source,
+        backend: opened.backend,
+        state: opened.state,
+        ...(managedState ? { managedState } : {}),
+        observer,
+      },
       { ...options, maxRemovalsOverride: flags.maxRemovals },
     );
   } finally {

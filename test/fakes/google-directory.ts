@@ -145,6 +145,8 @@ export class FakeGoogleDirectory {
       case "PATCH":
       case "PUT": {
         const role = roleOf(body);
+        // Google gives a changed resource a new ETag.
+        if (role !== undefined && role !== existing.role) existing.etag = `"etag-${this.nextId++}"`;
         if (role !== undefined) existing.role = role;
         return { status: 200, body: existing };
       }

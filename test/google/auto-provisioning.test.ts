@@ -87,15 +87,23 @@ describe("domain users for auto-provisioning (R8)", () => {
     const second = h.open();
     const actual = await second.snapshot("acme");
     expect(actual!.settings).toEqual(autoSettings());
+    // Google's member ETag is the version a conditional plan names.
+    const etag = expect.stringMatching(/^"etag-\d+"$/) as string;
     expect(actual!.members).toEqual([
       {
         email: "auto@acme.com",
         role: "member",
         since: "2025-03-01T10:00:00.000Z",
         autoProvisioned: true,
+        version: etag,
       },
-      { email: "declared@acme.com", role: "admin", since: "2025-03-01T10:00:00.000Z" },
-      { email: "owner@acme.com", role: "owner", since: "1970-01-01T00:00:00.000Z" },
+      {
+        email: "declared@acme.com",
+        role: "admin",
+        since: "2025-03-01T10:00:00.000Z",
+        version: etag,
+      },
+      { email: "owner@acme.com", role: "owner", since: "1970-01-01T00:00:00.000Z", version: etag },
     ]);
 
     // The user is suspended in Google: the planner removes the membership at the next sync.

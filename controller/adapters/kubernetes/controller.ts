@@ -29,6 +29,8 @@ export interface KubernetesControllerOptions {
   clients: KubeClients;
   backend: IdentityBackend;
   state: ControllerState;
+  /** The managed set of a backend without marks (`--state`); absent: unknown. */
+  managedState?: ControllerState;
   /** One namespace, or undefined for all namespaces. */
   namespace?: string;
   /** This instance's name in the Lease and in Events (pod name + suffix). */
@@ -91,6 +93,7 @@ export class KubernetesController {
       custom: options.clients.custom,
       backend: new LeaderOnlyBackend(options.backend, isLeader),
       state: options.state,
+      ...(options.managedState ? { managedState: options.managedState } : {}),
       statusWriter: new StatusWriter(options.clients.custom, isLeader),
       events: new EventRecorder(options.clients.core, options.identity, (error) =>
         this.log.warn("cannot record an event", { error: describeApiError(error) }),

@@ -25,6 +25,8 @@ export interface OrgReconcilerDeps {
   /** Already wrapped so that only the leader writes (LeaderOnlyBackend). */
   backend: IdentityBackend;
   state: ControllerState;
+  /** The managed set of a backend without marks (`--state`); see reconcile's deps. */
+  managedState?: ControllerState;
   statusWriter: StatusWriter;
   events: EventRecorder;
   isLeader: () => boolean;
@@ -69,7 +71,12 @@ export async function reconcileOrg(
   } else {
     const started = performance.now();
     const result = await reconcile(
-      { source: new CachedOrgSource(objects), backend: deps.backend, state: deps.state },
+      {
+        source: new CachedOrgSource(objects),
+        backend: deps.backend,
+        state: deps.state,
+        ...(deps.managedState ? { managedState: deps.managedState } : {}),
+      },
       {
         dryRun: false,
         orgs: [objects.org],

@@ -19,6 +19,8 @@ export interface RunKubernetesOptions extends MailerFlags {
   backend: string;
   /** API key for an http(s) backend (otherwise ROSTER_TOKEN). */
   tokenFile?: string;
+  /** `--state sqlite:PATH` (backend-uri.ts). */
+  state?: string;
   maxConcurrentOrgs: number;
   leaseName: string;
   leaseNamespace?: string;
@@ -75,6 +77,7 @@ export async function runKubernetes(
   const log = jsonLogger((line) => process.stderr.write(line));
   const opened = await openBackend(options.backend, {
     tokenFile: options.tokenFile,
+    ...(options.state === undefined ? {} : { stateUri: options.state }),
     ...mailerOpenOptions(options),
   });
   const metrics = new ControllerMetrics();
@@ -82,6 +85,7 @@ export async function runKubernetes(
     clients,
     backend: opened.backend,
     state: opened.state,
+    ...(opened.managedState ? { managedState: opened.managedState } : {}),
     onReconciled: (result, seconds) => metrics.recordPass(result, seconds),
     namespace,
     identity,

@@ -120,8 +120,10 @@ async function runController(flags: RunFlags): Promise<void> {
   const source = openSource(flags.source, gitAccessOptions(flags));
   const opened = await openBackend(flags.backend, {
     tokenFile: flags.tokenFile,
+    ...(flags.state === undefined ? {} : { stateUri: flags.state }),
     ...mailerOpenOptions(flags),
   });
+  const managedState = opened.managedState;
   const metrics = new ControllerMetrics();
   const shutdown = new AbortController();
   let ready = false;
@@ -136,6 +138,7 @@ async function runController(flags: RunFlags): Promise<void> {
         source,
         backend: opened.backend,
         state: opened.state,
+        ...(managedState ? { managedState } : {}),
         observer: {
           onLoaded: (loaded) => {
             revision = loaded;

@@ -11,6 +11,7 @@ import type {
 import {
   BackendError,
   FULL_CAPABILITIES,
+  PRECONDITION_FAILED,
   defaultOrgSettings,
   normalizeEmail,
 } from "../../../model/index.js";
@@ -50,9 +51,17 @@ export interface GoogleGroupsBackendOptions {
  * `google:GROUP_EMAIL`: one Roster organization is one Google Group (docs/google.md).
  * Google has no invitations: an invite adds the member at once. Settings are Roster's own
  * (Google stores none of them) and live in the local record, with the R8 marks.
+ * Conditional writes: a member's ETag is its `version`; the Directory API documents no
+ * conditional `members.patch` / `members.delete`, so writes rely on natural idempotency (409 on
+ * insert = already there, 404 on delete = already gone) and are not refused on a stale version.
  */
 export class GoogleGroupsBackend implements IdentityBackend {
   readonly describe: string;
+  /**
+   * A Google group holds no per-member mark of ours: the managed set lives in an explicit
+   * state location (`--state sqlite:PATH`), or is unknown.
+   */
+  readonly managedMarks = false;
   private readonly group: string;
   private readonly org: string;
   private readonly record: GroupRecord;
@@ -171,7 +180,7 @@ export class GoogleGroupsBackend implements IdentityBackend {
     } catch (error) {
       if (readGoogleError(error).status !== 409)
         throw toBackendError(error, `add ${key} to ${this.group}`);
-      return this.alreadyMember(directory, key, role);
+      return this.alreadyMember(directory, key, role, ctx);
     }
     const since = this.now().toISOString();
     await this.record.update((data) => {
@@ -249,6 +258,11 @@ export class GoogleGroupsBackend implements IdentityBackend {
     return outcome;
   }
 
+  /** Nothing to mark in a group (`managedMarks` is false): the controller state keeps the set. */
+  markManaged(org: string, _emails: readonly string[], _ctx: WriteContext): Promise<void> {
+    return org === this.org ? Promise.resolve() : Promise.reject(this.otherOrg(org));
+  }
+
   async close(): Promise<void> {
     await this.record.flush();
   }
@@ -271,14 +285,26 @@ export class GoogleGroupsBackend implements IdentityBackend {
     return [...users].sort(compare);
   }
 
-  /** A 409 on insert: the member is there already (a retried write, or added by hand). */
+  /**
+   * A 409 on insert: the member is there already (a retried write, or added by hand). With the
+   * role asked for it is a `noop` (natural idempotency: Google keeps no idempotency keys). With
+   * another role and a plan that saw no member (`expect: absent`), someone else added them
+   * meanwhile: a failed precondition, so the organization is observed and planned again.
+   */
   private async alreadyMember(
     directory: Directory,
     key: string,
     role: InvitableRole,
+    ctx: WriteContext,
   ): Promise<WriteOutcome> {
     const currentRole = await readMemberRole(directory, this.group, key, this.backoff);
     if (currentRole === role) return "noop";
+    if (ctx.expect !== undefined && "absent" in ctx.expect) {
+      throw new BackendError(
+        PRECONDITION_FAILED,
+        `${key} was added to ${this.group} as ${currentRole ?? "?"} after it was read: observe again`,
+      );
+    }
     if (currentRole === "owner") {
       throw new BackendError(
         "conflict",

@@ -34,6 +34,8 @@ export interface GroupEntry {
   role: string | undefined;
   /** USER, GROUP or CUSTOMER. */
   type: string;
+  /** The member resource's ETag (changes when Google changes the membership): its `version`. */
+  etag: string | undefined;
 }
 
 /** FACTS: `members.list` pages hold at most 200 members. */
@@ -60,7 +62,7 @@ export async function listGroupEntries(
           groupKey: group,
           maxResults: MEMBERS_PAGE_SIZE,
           // Only what Roster reads: smaller pages on large groups.
-          fields: "nextPageToken,members(email,role,type)",
+          fields: "nextPageToken,members(email,role,type,etag)",
           ...(token === undefined ? {} : { pageToken: token }),
         });
         return res.data;
@@ -75,6 +77,7 @@ export async function listGroupEntries(
         email: m.email ?? undefined,
         role: m.role ?? undefined,
         type: m.type ?? "USER",
+        etag: m.etag ?? undefined,
       });
     }
     pageToken = page.nextPageToken ?? undefined;

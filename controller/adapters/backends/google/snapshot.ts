@@ -9,7 +9,7 @@ export const UNKNOWN_SINCE = new Date(0).toISOString();
 
 /**
  * The group's USER entries as Roster members (sorted by email), with what the record adds
- * (since, the R8 mark). Other entries — nested groups, the whole customer, a role Google may
+ * (since, the R8 mark) and Google's member ETag as the `version`. Other entries — nested groups, the whole customer, a role Google may
  * add later — are left alone and described for a warning.
  */
 export function groupMembers(
@@ -31,6 +31,7 @@ export function groupMembers(
       role,
       since: mark?.since ?? UNKNOWN_SINCE,
       ...(mark?.autoProvisioned === true ? { autoProvisioned: true } : {}),
+      ...(entry.etag === undefined ? {} : { version: entry.etag }),
     });
   }
   return { members: [...members.values()].sort((a, b) => compare(a.email, b.email)), ignored };

@@ -1,4 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SqliteControllerState } from "../../controller/adapters/backends/sqlite/controller-state.js";
+import { FolderSource } from "../../controller/adapters/sources/folder.js";
+import { reconcile } from "../../controller/reconcile/index.js";
+import { writeDesired } from "./desired.js";
 import { HttpBackend, MARK_BATCH } from "../../controller/adapters/backends/http/backend.js";
 import type { WriteContext } from "../../controller/model/index.js";
 import { PRECONDITION_FAILED, defaultOrgSettings } from "../../controller/model/index.js";
@@ -376,5 +383,42 @@ describe("HttpBackend: preconditions and one attempt per write", () => {
     expect(snap.members.find((m) => m.email === MEMBER)!.managed).toBe(true);
     await http().markManaged(ORG, [], ctx("none"));
     expect(proxy.count("POST", `/v1/orgs/${ORG}/managed`)).toBe(3);
+  });
+});
+
+describe("one retry layer, counted", () => {
+  it("the executor's attempt count equals the calls that left the client", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "roster-attempts-"));
+    const state = SqliteControllerState.open(path.join(dir, "state.db"));
+    try {
+      await writeDesired(path.join(dir, "src"), {
+        name: ORG,
+        members: {
+          [OWNER]: "owner",
+          [ADMIN]: "admin",
+          [MEMBER]: "member",
+          "dan@acme.com": "member",
+        },
+      });
+      const invites = `/v1/orgs/${ORG}/invitations`;
+      proxy.add({
+        method: "POST",
+        path: invites,
+        nth: [1, 2],
+        action: { kind: "status", status: 503 },
+      });
+      const result = await reconcile(
+        { source: new FolderSource([path.join(dir, "src")]), backend: http(), state },
+        { dryRun: false, retry: { sleep: () => Promise.resolve(), random: () => 0 } },
+      );
+      const invite = result.orgs[0]!.results.find((r) => r.step.action === "invite")!;
+      expect(invite).toMatchObject({ result: "applied", attempts: 3 });
+      expect(proxy.count("POST", invites)).toBe(3);
+      expect(proxy.upstreamCount("POST", invites)).toBe(1);
+      expect(api.mailer.to("dan@acme.com")).toHaveLength(1);
+    } finally {
+      await state.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

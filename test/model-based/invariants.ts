@@ -86,14 +86,15 @@ export function checkCleanPass(where: string, result: ReconcileResult): void {
 
 /**
  * The backend equals the declared state. Every declared member is active with the declared role
- * or holds a pending invitation with it; nobody else is there (every record was made by Roster,
- * so Roster manages it). One exception, R5: while the declared owner has not accepted, the
+ * or holds a pending invitation with it; nobody else is there but records the Portal made that
+ * Roster never saw declared (`unmanaged: report` leaves them alone). One exception, R5: while the declared owner has not accepted, the
  * current owner stays owner and the transfer is reported as blocked.
  */
 export function checkConverged(
   store: PortalStore,
   declared: Declared,
   dryRun: ReconcileResult,
+  mayStay: (org: string, email: string) => boolean,
 ): void {
   const steps = dryRun.plan?.steps ?? [];
   if (steps.length > 0) {
@@ -142,9 +143,35 @@ export function checkConverged(
     const stray = [
       ...snap.members.map((m) => m.email).filter((e) => e !== actualOwner),
       ...snap.invitations.map((i) => i.email),
-    ].filter((e) => !(e in org.members));
+    ].filter((e) => !(e in org.members) && !mayStay(org.name, e));
     if (stray.length > 0) {
-      fail(`${org.name}: ${stray.join(", ")} not declared but still there (Roster made them)`);
+      fail(`${org.name}: ${stray.join(", ")} not declared but still there (Roster manages them)`);
+    }
+  }
+}
+
+/**
+ * `unmanaged: report`: a member the Portal added and Roster never saw declared stays, whatever
+ * the passes did. Their open invitation may be cancelled (docs/plan.md, "Invitations the source
+ * does not declare"); once they accepted, they are a member and are kept. `wasMember` holds, per
+ * org, who was such a member at the previous observation; gone records are forgotten.
+ */
+export function checkUnmanagedKept(
+  store: PortalStore,
+  unmanaged: Map<string, Set<string>>,
+  wasMember: Set<string>,
+): void {
+  for (const [org, emails] of unmanaged) {
+    const snap = store.snapshot(org);
+    for (const email of [...emails]) {
+      const id = `${org} ${email}`;
+      const member = snap?.members.some((m) => m.email === email) ?? false;
+      const invited = snap?.invitations.some((i) => i.email === email) ?? false;
+      if (!member && wasMember.has(id)) {
+        fail(`${org}: Roster removed ${email}, which it never managed (unmanaged: report)`);
+      }
+      if (member) wasMember.add(id);
+      if (!member && !invited) emails.delete(email);
     }
   }
 }

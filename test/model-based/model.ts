@@ -73,6 +73,8 @@ export type PortalEdit =
   | { kind: "cancel"; org: number; pick: number }
   | { kind: "transfer"; org: number; pick: number }
   | { kind: "settings"; org: number }
+  /** The owner invites someone in the Portal: a record Roster did not make and does not manage. */
+  | { kind: "invite"; org: number; email: number; role: InvitableRole }
   /** A pending invitee accepts (and signs in: a session and an API key to revoke later). */
   | { kind: "accept"; org: number; pick: number };
 
@@ -94,11 +96,13 @@ export type Command =
   | { kind: "concurrent" }
   /** A pass whose process dies at its nth write (before the write or after it committed). */
   | { kind: "crash"; nth: number; afterCommit: boolean }
-  /** HTTP: the proxy drops the response of the nth write after the server committed it. */
-  | { kind: "lostResponse"; method: "POST" | "PATCH" | "DELETE"; nth: number };
+  /** HTTP: the proxy drops the answer of the nth POST, PATCH and DELETE after the server committed. */
+  | { kind: "lostResponse"; nth: number };
 
 export interface Scenario {
   orgCount: 1 | 2;
+  /** The first pass on the empty backend: alone, or two writers creating everything at once. */
+  firstPass: "apply" | "concurrent";
   initial: Declared;
   commands: Command[];
 }
@@ -113,7 +117,7 @@ export function describeCommand(c: Command): string {
     case "crash":
       return `crash at write ${c.nth}${c.afterCommit ? " after commit" : " before it"}`;
     case "lostResponse":
-      return `lostResponse of ${c.method} ${c.nth}`;
+      return `lostResponse of write ${c.nth} of each method`;
     default:
       return c.kind;
   }

@@ -2,7 +2,8 @@ import type { PortalStore } from "../../controller/adapters/backends/sqlite/stor
 import type { Actor } from "../../controller/adapters/backends/sqlite/store-types.js";
 import type { ActualOrganization } from "../../controller/model/index.js";
 import type { PortalEdit } from "./model.js";
-import { ORGS, pick } from "./model.js";
+import type { Declared } from "./model.js";
+import { ORGS, pick, POOL } from "./model.js";
 
 const SYSTEM: Actor = { kind: "system", name: "mbt-portal" };
 
@@ -25,6 +26,15 @@ export interface Credential {
  */
 export class PortalSide {
   readonly credentials: Credential[] = [];
+  /**
+   * Per org, emails whose record the Portal made and no pass has seen declared: Roster does not
+   * manage them, so `unmanaged: report` must leave them alone.
+   */
+  readonly unmanaged = new Map<string, Set<string>>();
+  /** Seen declared by a pass that may not have got to marking them (killed, raced): either way. */
+  readonly maybeManaged = new Map<string, Set<string>>();
+  /** Told when a record leaves the unmanaged sets (the Portal removed it, or Roster took it over). */
+  onForget?: (org: string, email: string) => void;
 
   constructor(
     private readonly store: PortalStore,
@@ -36,7 +46,7 @@ export class PortalSide {
   }
 
   /** Returns what was done, for the trace. */
-  edit(edit: PortalEdit): string {
+  async edit(edit: PortalEdit): Promise<string> {
     const org = ORGS[edit.org % this.orgCount]!;
     const snap = this.store.snapshot(org);
     if (!snap) return `${org} does not exist yet: skipped`;
@@ -56,12 +66,14 @@ export class PortalSide {
       case "remove": {
         const email = pick(others, edit.pick);
         if (!email) return `${org}: no member to remove: skipped`;
+        this.forget(org, email);
         this.store.removeMember(asOwner, org, email, reason);
         return `${org}: ${owner} removed ${email}`;
       }
       case "cancel": {
         const email = pick(pending, edit.pick);
         if (!email) return `${org}: no invitation to cancel: skipped`;
+        this.forget(org, email);
         this.store.cancelInvite(asOwner, org, email, reason);
         return `${org}: ${owner} cancelled the invitation of ${email}`;
       }
@@ -76,6 +88,15 @@ export class PortalSide {
         this.store.updateOrganization(asOwner, org, settings, reason);
         return `${org}: ${owner} renamed it`;
       }
+      case "invite": {
+        const email = POOL[edit.email % POOL.length]!;
+        if (snap.members.some((m) => m.email === email) || pending.includes(email)) {
+          return `${org}: ${email} is already there: skipped`;
+        }
+        await this.store.invite(asOwner, org, email, edit.role, reason);
+        setOf(this.unmanaged, org).add(email);
+        return `${org}: ${owner} invited ${email} as ${edit.role} in the Portal`;
+      }
       case "accept": {
         const email = pick(pending, edit.pick);
         if (!email) return `${org}: no invitation to accept: skipped`;
@@ -84,6 +105,39 @@ export class PortalSide {
         return `${org}: ${email} accepted`;
       }
     }
+  }
+
+  /** A pass is starting over `declared`: the Portal's records it declares may get marked. */
+  passStarting(declared: Declared): void {
+    for (const org of declared) {
+      for (const email of [...setOf(this.unmanaged, org.name)]) {
+        if (!(email in org.members)) continue;
+        this.onForget?.(org.name, email);
+        this.unmanaged.get(org.name)?.delete(email);
+        setOf(this.maybeManaged, org.name).add(email);
+      }
+    }
+  }
+
+  /** A pass over `declared` completed undisturbed: every declared record is Roster's now. */
+  quietPassDone(declared: Declared): void {
+    for (const org of declared) {
+      for (const email of Object.keys(org.members)) this.forget(org.name, email);
+    }
+  }
+
+  /** An undeclared record the Portal made: Roster may (maybe) not manage it, so it may stay. */
+  mayStay(org: string, email: string): boolean {
+    return (
+      (this.unmanaged.get(org)?.has(email) ?? false) ||
+      (this.maybeManaged.get(org)?.has(email) ?? false)
+    );
+  }
+
+  private forget(org: string, email: string): void {
+    this.onForget?.(org, email);
+    this.unmanaged.get(org)?.delete(email);
+    this.maybeManaged.get(org)?.delete(email);
   }
 
   /** The new member signs in and makes a personal API key: there is something to revoke. */
@@ -99,4 +153,10 @@ export class PortalSide {
       mustBeRevoked: false,
     });
   }
+}
+
+function setOf(map: Map<string, Set<string>>, key: string): Set<string> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
 }

@@ -12,6 +12,7 @@ import {
   checkNoKeyCollision,
   checkObservation,
   checkRevocations,
+  checkUnmanagedKept,
 } from "./invariants.js";
 import type { Command, Declared, Scenario, SourceEdit } from "./model.js";
 import {
@@ -77,6 +78,8 @@ class ScenarioRun {
   private readonly portal: PortalSide;
   /** Connections of killed passes: a dead process's handle is dropped, not closed in between. */
   private readonly abandoned: Connection[] = [];
+  /** `org email` of Portal-added members Roster must keep (see checkUnmanagedKept). */
+  private readonly unmanagedMembers = new Set<string>();
   /** R2 violations seen by the controller itself, in its own snapshots. */
   private readonly observed: string[] = [];
 
@@ -88,23 +91,27 @@ class ScenarioRun {
     this.src = path.join(target.dir, "src");
     this.source = new FolderSource([this.src]);
     this.portal = new PortalSide(target.store, scenario.orgCount);
+    this.portal.onForget = (org, email) => this.unmanagedMembers.delete(`${org} ${email}`);
   }
 
   async start(): Promise<void> {
     await mkdir(this.src, { recursive: true });
     await this.writeSource();
     this.trace.push(`initial ${JSON.stringify(this.declared.map((o) => o.members))}`);
-    await this.execute({ kind: "apply" });
+    await this.execute({ kind: this.scenario.firstPass });
   }
 
   async execute(command: Command): Promise<void> {
     this.trace.push(`> ${describeCommand(command)} (at ${Date.now() - this.started} ms)`);
+    if (command.kind !== "source" && command.kind !== "portal") {
+      this.portal.passStarting(this.declared);
+    }
     switch (command.kind) {
       case "source":
         await this.editSource(command.edit);
         break;
       case "portal": {
-        const done = this.portal.edit(command.edit);
+        const done = await this.portal.edit(command.edit);
         if (done.endsWith("skipped")) coverage.skippedEdits++;
         this.trace.push(`  ${done}`);
         break;
@@ -122,7 +129,7 @@ class ScenarioRun {
         await this.crashedPass(command.nth, command.afterCommit);
         break;
       case "lostResponse":
-        await this.lossyPass(command.method, command.nth);
+        await this.lossyPass(command.nth);
         break;
     }
     this.checkAlways();
@@ -139,6 +146,7 @@ class ScenarioRun {
       checkObservation("store", this.target.store.snapshot(org));
     }
     checkRevocations(this.target.store, this.portal.credentials);
+    checkUnmanagedKept(this.target.store, this.portal.unmanaged, this.unmanagedMembers);
   }
 
   private watch(backend: IdentityBackend, decoration: Decoration = {}): IdentityBackend {
@@ -193,6 +201,7 @@ class ScenarioRun {
       this.summarize("pass", result);
       checkNoKeyCollision("quiet pass", result);
       checkCleanPass("quiet pass", result);
+      this.portal.quietPassDone(this.declared);
     } finally {
       await connection.close();
     }
@@ -200,7 +209,9 @@ class ScenarioRun {
     const fresh = await this.target.connect();
     try {
       const dryRun = await this.pass(fresh, "roster", undefined, true);
-      checkConverged(this.target.store, this.declared, dryRun);
+      checkConverged(this.target.store, this.declared, dryRun, (org, email) =>
+        this.portal.mayStay(org, email),
+      );
     } finally {
       await fresh.close();
     }
@@ -208,11 +219,10 @@ class ScenarioRun {
 
   private async passDuring(edit: Extract<Command, { kind: "applyDuring" }>["edit"]): Promise<void> {
     let done = false;
-    const runEdit = () => {
+    const runEdit = async () => {
       coverage.editsInsidePass += done ? 0 : 1;
       done = true;
-      this.trace.push(`  between snapshot and first write: ${this.portal.edit(edit)}`);
-      return Promise.resolve();
+      this.trace.push(`  between snapshot and first write: ${await this.portal.edit(edit)}`);
     };
     const connection = await this.target.connect();
     try {
@@ -263,9 +273,9 @@ class ScenarioRun {
     await connection.close();
   }
 
-  private async lossyPass(method: "POST" | "PATCH" | "DELETE", nth: number): Promise<void> {
+  private async lossyPass(nth: number): Promise<void> {
     if (!this.target.connectLossy) return this.quietPass();
-    const connection = await this.target.connectLossy(method, nth);
+    const connection = await this.target.connectLossy(nth);
     try {
       const result = await this.pass(connection, "roster");
       const dropped = connection.proxy.log.filter((r) => r.fault === "reset-after-commit");
@@ -276,6 +286,7 @@ class ScenarioRun {
       this.summarize("pass", result);
       checkNoKeyCollision("pass with a lost response", result);
       checkCleanPass("pass with a lost response", result);
+      this.portal.quietPassDone(this.declared);
     } finally {
       await connection.close();
     }

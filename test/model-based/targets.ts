@@ -18,7 +18,7 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export type WriteMethod = "POST" | "PATCH" | "DELETE";
+const WRITE_METHODS = ["POST", "PATCH", "DELETE"] as const;
 
 /** Where the sequence runs: the store itself is the Portal's side (out-of-band edits, checks). */
 export interface Target {
@@ -28,8 +28,8 @@ export interface Target {
   readonly store: PortalStore;
   /** A fresh connection, as a new `roster apply` process (and, over HTTP, a fresh checkout). */
   connect(): Promise<Connection>;
-  /** HTTP only: a connection through a proxy that drops the answer of the nth `method` write. */
-  connectLossy?(method: WriteMethod, nth: number): Promise<Connection & { proxy: FaultProxy }>;
+  /** HTTP only: a connection through a proxy that drops the answer of the nth write of each method. */
+  connectLossy?(nth: number): Promise<Connection & { proxy: FaultProxy }>;
   close(): Promise<void>;
 }
 
@@ -108,11 +108,13 @@ export async function httpTarget(): Promise<Target> {
     dir,
     store,
     connect: () => Promise.resolve(connectTo(url)),
-    async connectLossy(method, nth) {
+    async connectLossy(nth) {
       proxy ??= await FaultProxy.start(url);
       proxy.clearRules();
       proxy.clearLog();
-      proxy.add({ method, nth, action: { kind: "reset-after-commit" } });
+      for (const method of WRITE_METHODS) {
+        proxy.add({ method, nth, action: { kind: "reset-after-commit" } });
+      }
       return { ...connectTo(proxy.url), proxy };
     },
     async close() {

@@ -29,6 +29,8 @@ export interface Decoration {
    * running at once then interleave call by call instead of one finishing inside microtasks.
    */
   yieldEachCall?: boolean;
+  /** Every write the backend refused (a precondition that failed, among others). */
+  onWriteError?: (method: string, error: unknown) => void;
 }
 
 /**
@@ -69,7 +71,13 @@ export function decorate(real: IdentityBackend, decoration: Decoration): Identit
           kill.onKilled();
           return hang();
         }
-        const result = await fn.apply(target, args);
+        let result: unknown;
+        try {
+          result = await fn.apply(target, args);
+        } catch (error) {
+          decoration.onWriteError?.(prop, error);
+          throw error;
+        }
         if (kill && writes === kill.nth) {
           killed = true;
           kill.onKilled();

@@ -9,10 +9,10 @@ describe("the whole loop against roster serve over HTTP (model-based)", () => {
     async () => {
       const { runs } = await checkLoop({
         makeTarget: httpTarget,
-        numRuns: 100,
+        numRuns: 250,
         maxCommands: 12,
         lostResponses: true,
-        timeLimitMs: 90_000,
+        timeLimitMs: 75_000,
       });
       expect(runs).toBeGreaterThan(0);
     },

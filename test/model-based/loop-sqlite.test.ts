@@ -9,10 +9,10 @@ describe("the whole loop against the embedded store (model-based)", () => {
     async () => {
       const { runs } = await checkLoop({
         makeTarget: sqliteTarget,
-        numRuns: 150,
+        numRuns: 500,
         maxCommands: 12,
         lostResponses: false,
-        timeLimitMs: 90_000,
+        timeLimitMs: 60_000,
       });
       expect(runs).toBeGreaterThan(0);
     },

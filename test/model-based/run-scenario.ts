@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FolderSource } from "../../controller/adapters/sources/folder.js";
 import type { ActualOrganization, IdentityBackend } from "../../controller/model/index.js";
+import { isPreconditionFailed } from "../../controller/model/index.js";
 import type { ReconcileResult } from "../../controller/reconcile/index.js";
 import { reconcile } from "../../controller/reconcile/index.js";
 import type { Decoration } from "./decorated-backend.js";
@@ -31,7 +32,8 @@ import type { Connection, Target } from "./targets.js";
 export const coverage = {
   sequences: 0,
   steps: 0,
-  conflicts: 0,
+  /** Writes the backend refused because the record changed since the snapshot. */
+  preconditionFailures: 0,
   kills: 0,
   droppedResponses: 0,
   editsInsidePass: 0,
@@ -152,6 +154,9 @@ class ScenarioRun {
   private watch(backend: IdentityBackend, decoration: Decoration = {}): IdentityBackend {
     return decorate(backend, {
       ...decoration,
+      onWriteError: (_method, error) => {
+        if (isPreconditionFailed(error)) coverage.preconditionFailures++;
+      },
       onSnapshot: (org: string, snap: ActualOrganization | null) => {
         try {
           checkObservation("controller snapshot", snap);
@@ -181,7 +186,6 @@ class ScenarioRun {
   private summarize(label: string, result: ReconcileResult): void {
     for (const org of result.orgs) {
       coverage.steps += org.results.length;
-      coverage.conflicts += org.results.filter((r) => r.result === "conflict").length;
       const steps = org.results.map(
         (r) =>
           `${r.step.action} ${r.step.email ?? ""}${"to" in r.step && r.step.to ? `→${r.step.to}` : ""} ${r.result}${r.error ? ` (${r.error.message})` : ""}`,

@@ -1,5 +1,5 @@
 import type { ControllerState, IdentityBackend, WriteContext } from "../model/index.js";
-import { BackendError, isPreconditionFailed } from "../model/index.js";
+import { BackendError, PRECONDITION_FAILED, isPreconditionFailed } from "../model/index.js";
 import type { Plan, Step } from "../plan/types.js";
 import { PHASES, isAutoProvisioned, phaseOf } from "../plan/types.js";
 import { Dependencies } from "./dependencies.js";
@@ -84,7 +84,11 @@ async function runPhases(
   const expectOf = (step: Step) => {
     let index = preconditions.get(step.org);
     if (!index) {
-      index = new Preconditions(options.observed.organizations.get(step.org)?.actual);
+      const actual = options.observed.organizations.get(step.org)?.actual;
+      index = new Preconditions(
+        actual,
+        steps.filter((s) => s.org === step.org),
+      );
       preconditions.set(step.org, index);
     }
     return index.of(step);
@@ -105,7 +109,8 @@ async function runPhases(
     await runPool(inPhase, options.concurrency ?? 8, async (step) => {
       const skipped = options.signal?.aborted ? SHUTTING_DOWN : deps.blocker(step);
       if (skipped) {
-        report({ step, result: "failed", error: skipped, attempts: 0 });
+        const result = skipped.code === PRECONDITION_FAILED ? "conflict" : "failed";
+        report({ step, result, error: skipped, attempts: 0 });
         return;
       }
       const expect = expectOf(step);

@@ -1,3 +1,4 @@
+import { PRECONDITION_FAILED } from "../model/index.js";
 import type { BlockedStep, Step } from "../plan/types.js";
 import type { StepResult } from "./types.js";
 
@@ -30,15 +31,19 @@ export class Dependencies {
     if (!failed || result.attempts === 0) return;
     const { step } = result;
     const transient = result.error?.transient ?? false;
+    // A dependent of a refused precondition is planned again with it, not reported as failed.
+    const code = result.result === "conflict" ? { code: PRECONDITION_FAILED } : {};
     if (step.action === "createOrganization") {
       this.orgFailed.set(step.org, {
         message: `not attempted: creating organization ${step.org} failed`,
         transient,
+        ...code,
       });
     } else if (step.action === "transferOwnership") {
       this.heldOwners.set(key(step.org, step.from), {
         message: `not attempted: the ownership transfer from ${step.from} to ${step.to} failed`,
         transient,
+        ...code,
       });
     }
   }

@@ -15,10 +15,16 @@ import type { Step } from "../plan/types.js";
 export class Preconditions {
   private readonly members = new Map<string, ActualMember>();
   private readonly invitations = new Map<string, ActualInvitation>();
+  /** Old owners whose membership the plan's own transfer changes before their next step. */
+  private readonly transferredFrom = new Set<string>();
 
-  constructor(private readonly actual: ActualOrganization | null | undefined) {
+  constructor(
+    private readonly actual: ActualOrganization | null | undefined,
+    steps: readonly Step[] = [],
+  ) {
     for (const m of actual?.members ?? []) this.members.set(m.email, m);
     for (const i of actual?.invitations ?? []) this.invitations.set(i.email, i);
+    for (const s of steps) if (s.action === "transferOwnership") this.transferredFrom.add(s.from);
   }
 
   of(step: Step): Precondition | undefined {
@@ -37,6 +43,10 @@ export class Preconditions {
         return versioned(this.invitations.get(step.email)?.version);
       case "changeRole":
       case "remove":
+        // The transfer before it made the old owner an admin: their version is no longer the
+        // snapshot's, by Roster's own write. The role the step starts from (`from`, checked by
+        // the backend) and the transfer it waits for (dependencies.ts) guard it instead.
+        if (this.transferredFrom.has(step.email)) return undefined;
         return versioned(this.members.get(step.email)?.version);
       case "transferOwnership":
         return versioned(this.members.get(step.to)?.version);

@@ -33,7 +33,7 @@ export async function applyConverging(
   for (let round = 1; ; round++) {
     const steps = current.plan.steps.filter((s) => current.orgs.includes(s.org));
     const results = await applyPlan({ ...current.plan, steps }, deps.backend, deps.state, {
-      desired: subset(desired, current.orgs),
+      desired,
       observed: current.observed,
       orgs: current.orgs,
       ...(deps.managedState ? { managedState: deps.managedState } : {}),

@@ -78,12 +78,13 @@ describe("applyPlan against the embedded SQLite store", () => {
     const p = plan(desired, observed);
     const results = await applyPlan(p, flaky, state, { desired, observed, retry: noWait });
     const retried = results.find((r) => r.step.email === "user01@acme.com");
-    expect(retried).toMatchObject({ result: "noop", attempts: 2 });
+    // The replay answers the first attempt's outcome: it was applied, once.
+    expect(retried).toMatchObject({ result: "applied", attempts: 2 });
     expect(invitationCount("user01@acme.com")).toBe(1);
-    expect(results.filter((r) => r.result === "applied")).toHaveLength(3); // org + 2 other invites
+    expect(results.filter((r) => r.result === "applied")).toHaveLength(4); // org + 3 invites
   });
 
-  it("re-running the same plan after a crash has no second effect: the store dedupes by key", async () => {
+  it("re-running the same stale plan after a crash has no second effect: its preconditions refuse what landed", async () => {
     const state = new MemoryState();
     const desired = team(12);
     const observed = await observe(backend, state, desired);
@@ -101,13 +102,30 @@ describe("applyPlan against the embedded SQLite store", () => {
     const landed = rows<{ email: string }>("SELECT email FROM invitations").length;
     expect(landed).toBeGreaterThan(0);
     expect(landed).toBeLessThan(12);
-    // Every declared email was made managed before the first write.
-    expect((await state.managedMembers("acme")).size).toBe(13);
+    // What landed carries Roster's mark, written in the same transaction as the invitation.
+    const marked = rows<{ email: string }>("SELECT email FROM invitations WHERE managed = 1");
+    expect(marked).toHaveLength(landed);
 
     state.appendJournal = original;
     const again = await applyPlan(p, backend, state, { desired, observed, retry: noWait });
-    expect(again.every((r) => r.result !== "failed")).toBe(true);
-    expect(again.filter((r) => r.result === "noop").length).toBeGreaterThanOrEqual(landed);
+    expect(
+      again
+        .filter((r) => r.result === "failed")
+        .map((r) => [r.step.action, r.step.email, r.error?.message]),
+    ).toEqual([]);
+    // The plan said "no such organization yet": no longer so. Nothing of it runs; the
+    // reconcile pass would observe and plan again (test/reconcile/converge.test.ts).
+    expect(again.map((r) => r.result)).toEqual(again.map(() => "conflict"));
+    expect(again.filter((r) => r.attempts > 0).map((r) => r.step.action)).toEqual([
+      "createOrganization",
+    ]);
+    const replanned = plan(desired, await observe(backend, state, desired));
+    expect(replanned.steps).toHaveLength(12 - landed);
+    await applyPlan(replanned, backend, state, {
+      desired,
+      observed: await observe(backend, state, desired),
+      retry: noWait,
+    });
     const perEmail = rows<{ email: string; n: number }>(
       "SELECT email, count(*) AS n FROM invitations GROUP BY email",
     );

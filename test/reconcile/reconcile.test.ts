@@ -143,7 +143,12 @@ describe("reconcile", () => {
       }),
     );
     const state = new MemoryState();
-    await state.setManagedMembers("acme", ["x1@acme.com", "x2@acme.com"]);
+    await backend.markManaged("acme", ["x1@acme.com", "x2@acme.com"], {
+      revision: "earlier",
+      reason: "managed since an earlier apply",
+      actor: "roster",
+      idempotencyKey: "mark-x",
+    });
     const strict = orgFile(
       "acme",
       { "alice@acme.com": "owner", "bob@acme.com": "member" },
@@ -159,11 +164,10 @@ describe("reconcile", () => {
     ]);
     expect(result.orgs[0]!.plan?.safety.refusals[0]?.rule).toBe("max-removals");
     expect(backend.writes.every((w) => w.org === "beta")).toBe(true);
-    // The refused org's managed set is untouched.
-    expect([...(await state.managedMembers("acme"))].sort()).toEqual([
-      "x1@acme.com",
-      "x2@acme.com",
-    ]);
+    // The refused org's marks are untouched.
+    expect(
+      ["x1@acme.com", "x2@acme.com", "bob@acme.com"].map((e) => backend.isMarked("acme", e)),
+    ).toEqual([true, true, false]);
 
     const allowed = await reconcile(
       { source: new TestSource([strict, beta]), backend, state },
@@ -291,10 +295,12 @@ describe("reconcile", () => {
     );
     const adopted = await reconcile({ source: new TestSource([report]), backend, state }, apply);
     expect(adopted.plan?.steps).toEqual([]);
-    expect([...(await state.managedMembers("acme"))].sort()).toEqual([
-      "alice@acme.com",
-      "bob@acme.com",
+    // Marked in the backend, so any checkout knows it (no working-directory memory).
+    expect(["alice@acme.com", "bob@acme.com"].map((e) => backend.isMarked("acme", e))).toEqual([
+      true,
+      true,
     ]);
+    expect(await state.managedMembers("acme")).toEqual(new Set());
     // Deleting bob from the source now removes him, even with `unmanaged: report`.
     const without = orgFile("acme", { "alice@acme.com": "owner" }, { unmanaged: "report" });
     const result = await reconcile(

@@ -83,6 +83,16 @@ const KNOWN: Record<string, Scenario> = {
     ],
     commands: [{ kind: "apply" }],
   },
+  "the answer of marking a Portal-made record managed is lost after commit": {
+    orgCount: 1,
+    firstPass: "apply",
+    initial: [{ name: "acme", displayName: "Acme Inc.", members: { "ann@ex.io": "owner" } }],
+    commands: [
+      { kind: "portal", edit: { kind: "invite", org: 0, email: 4, role: "admin" } },
+      { kind: "source", edit: { kind: "setMember", org: 0, email: 4, role: "admin" } },
+      { kind: "lostResponse", nth: 1 },
+    ],
+  },
 };
 
 describe("sequences the model-based loop found", () => {

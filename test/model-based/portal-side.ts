@@ -3,6 +3,7 @@ import type { Actor } from "../../controller/adapters/backends/sqlite/store-type
 import type { ActualOrganization } from "../../controller/model/index.js";
 import type { PortalEdit } from "./model.js";
 import type { Declared } from "./model.js";
+import type { PortalWriter } from "./portal-writers.js";
 import { ORGS, pick, POOL } from "./model.js";
 
 const SYSTEM: Actor = { kind: "system", name: "mbt-portal" };
@@ -19,8 +20,8 @@ export interface Credential {
 }
 
 /**
- * The other side of the Portal: people editing the team in the Portal's own UI (as the org's
- * owner, through the store's API with the owner's authority) and invitees accepting. Each edit
+ * The other side of the Portal: people editing the team as the org's owner (through the store's
+ * API, or over the Portal API with the owner's key: see portal-writers.ts) and invitees accepting. Each edit
  * picks its target among what the store holds right now; an edit with nothing to act on is
  * skipped (and says so in the trace).
  */
@@ -39,6 +40,7 @@ export class PortalSide {
   constructor(
     private readonly store: PortalStore,
     private readonly orgCount: number,
+    private readonly writer: PortalWriter,
   ) {}
 
   snapshot(org: string): ActualOrganization | null {
@@ -52,40 +54,39 @@ export class PortalSide {
     if (!snap) return `${org} does not exist yet: skipped`;
     const owner = snap.members.find((m) => m.role === "owner")?.email;
     if (!owner) return `${org} has no owner: skipped`;
-    const asOwner: Actor = { kind: "user", email: owner, role: "owner", org };
     const others = snap.members.filter((m) => m.role !== "owner").map((m) => m.email);
     const pending = snap.invitations.filter((i) => i.status === "pending").map((i) => i.email);
-    const reason = { reason: "edited in the Portal" };
+    const reason = { reason: "accepted" };
     switch (edit.kind) {
       case "role": {
         const email = pick(others, edit.pick);
         if (!email) return `${org}: no member to change: skipped`;
-        this.store.changeRole(asOwner, org, email, edit.role, reason);
+        await this.writer.changeRole(org, owner, email, edit.role);
         return `${org}: ${owner} made ${email} ${edit.role}`;
       }
       case "remove": {
         const email = pick(others, edit.pick);
         if (!email) return `${org}: no member to remove: skipped`;
         this.forget(org, email);
-        this.store.removeMember(asOwner, org, email, reason);
+        await this.writer.remove(org, owner, email);
         return `${org}: ${owner} removed ${email}`;
       }
       case "cancel": {
         const email = pick(pending, edit.pick);
         if (!email) return `${org}: no invitation to cancel: skipped`;
         this.forget(org, email);
-        this.store.cancelInvite(asOwner, org, email, reason);
+        await this.writer.cancel(org, owner, email);
         return `${org}: ${owner} cancelled the invitation of ${email}`;
       }
       case "transfer": {
         const email = pick(others, edit.pick);
         if (!email) return `${org}: nobody to transfer to: skipped`;
-        this.store.transferOwnership(asOwner, org, email, reason);
+        await this.writer.transfer(org, owner, email);
         return `${org}: ${owner} transferred ownership to ${email}`;
       }
       case "settings": {
         const settings = { ...snap.settings, displayName: "Renamed in the Portal" };
-        this.store.updateOrganization(asOwner, org, settings, reason);
+        await this.writer.rename(org, owner, settings);
         return `${org}: ${owner} renamed it`;
       }
       case "invite": {
@@ -93,7 +94,7 @@ export class PortalSide {
         if (snap.members.some((m) => m.email === email) || pending.includes(email)) {
           return `${org}: ${email} is already there: skipped`;
         }
-        await this.store.invite(asOwner, org, email, edit.role, reason);
+        await this.writer.invite(org, owner, email, edit.role);
         setOf(this.unmanaged, org).add(email);
         return `${org}: ${owner} invited ${email} as ${edit.role} in the Portal`;
       }

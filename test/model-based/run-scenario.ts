@@ -92,7 +92,7 @@ class ScenarioRun {
     this.declared = cloneDeclared(scenario.initial);
     this.src = path.join(target.dir, "src");
     this.source = new FolderSource([this.src]);
-    this.portal = new PortalSide(target.store, scenario.orgCount);
+    this.portal = new PortalSide(target.store, scenario.orgCount, target.writer);
     this.portal.onForget = (org, email) => this.unmanagedMembers.delete(`${org} ${email}`);
   }
 

@@ -10,6 +10,8 @@ import { PortalStore } from "../../controller/adapters/backends/sqlite/store.js"
 import type { ControllerState, IdentityBackend } from "../../controller/model/index.js";
 import { createPortalServer } from "../../controller/server/portal-api/server.js";
 import { FaultProxy } from "../fakes/fault-proxy.js";
+import type { PortalWriter } from "./portal-writers.js";
+import { apiWriter, storeWriter } from "./portal-writers.js";
 
 /** One process's view of the backend for one pass: opened fresh, closed (or abandoned) after. */
 export interface Connection {
@@ -26,6 +28,8 @@ export interface Target {
   readonly dir: string;
   /** The Portal's own handle on the store (another process, as far as Roster can tell). */
   readonly store: PortalStore;
+  /** How people edit the team behind Roster's back on this target. */
+  readonly writer: PortalWriter;
   /** A fresh connection, as a new `roster apply` process (and, over HTTP, a fresh checkout). */
   connect(): Promise<Connection>;
   /** HTTP only: a connection through a proxy that drops the answer of the nth write of each method. */
@@ -50,6 +54,7 @@ export async function sqliteTarget(): Promise<Target> {
     name: "sqlite",
     dir,
     store,
+    writer: storeWriter(store),
     connect: () => {
       const opened = openSqlite(file, { onWarning: () => undefined });
       return Promise.resolve({
@@ -107,6 +112,7 @@ export async function httpTarget(): Promise<Target> {
     name: "http",
     dir,
     store,
+    writer: apiWriter(url, store),
     connect: () => Promise.resolve(connectTo(url)),
     async connectLossy(nth) {
       proxy ??= await FaultProxy.start(url);

@@ -5,12 +5,7 @@
  * 2+ owners. A failure names its seed; re-run one with PROPERTY_SEED=<seed>.
  */
 import { describe, expect, it } from "vitest";
-import type {
-  Capabilities,
-  DesiredState,
-  InvitableRole,
-  WriteContext,
-} from "../../controller/model/index.js";
+import type { Capabilities, DesiredState, WriteContext } from "../../controller/model/index.js";
 import { FULL_CAPABILITIES, isInDomains } from "../../controller/model/index.js";
 import type { ObservedState, Plan, Step } from "../../controller/plan/index.js";
 import { PHASES, phaseOf, plan } from "../../controller/plan/index.js";
@@ -71,11 +66,11 @@ function applyStep(b: MemoryBackend, s: Step, ctx: WriteContext): Promise<unknow
   const email = s.email!;
   switch (s.action) {
     case "createOrganization":
-      return b.createOrganization(s.org, s.settings!, email, ctx);
+      return b.createOrganization(s.org, s.settings, email, ctx);
     case "updateOrganization":
-      return b.updateOrganization(s.org, s.settings!, ctx);
+      return b.updateOrganization(s.org, s.settings, ctx);
     case "invite":
-      return b.invite(s.org, email, s.role as InvitableRole, ctx);
+      return b.invite(s.org, email, s.role, ctx);
     case "resendInvite":
       return b.resendInvite(s.org, email, ctx);
     case "cancelInvite":
@@ -83,7 +78,7 @@ function applyStep(b: MemoryBackend, s: Step, ctx: WriteContext): Promise<unknow
     case "changeRole":
       return b.changeRole(s.org, email, s.from as never, s.to as never, ctx);
     case "transferOwnership":
-      return b.transferOwnership(s.org, s.from!, s.to!, ctx);
+      return b.transferOwnership(s.org, s.from, s.to, ctx);
     case "remove":
       return b.remove(s.org, email, ctx);
   }

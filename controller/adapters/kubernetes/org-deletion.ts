@@ -103,7 +103,8 @@ export async function applyDeletionPolicy(
   const results = [...first, ...last];
   const failed = last.find((r) => r.result === "failed" || r.result === "conflict");
   if (!failed) return { release: true, retry: false, results };
-  if (failed.result === "conflict" || failed.error?.transient) return { release: false, retry: true, results };
+  if (failed.result === "conflict" || failed.error?.transient)
+    return { release: false, retry: true, results };
   return {
     release: true,
     retry: false,

@@ -165,7 +165,10 @@ function outcome(
 }
 
 /** Not journaled: nothing was attempted, and the next pass plans the step again. */
-const SHUTTING_DOWN = { message: "not started: shutting down", transient: true } as const;
+const SHUTTING_DOWN: NonNullable<StepResult["error"]> = {
+  message: "not started: shutting down",
+  transient: true,
+};
 
 function describe(error: unknown): NonNullable<StepResult["error"]> {
   if (error instanceof BackendError) {

@@ -117,13 +117,15 @@ export function scenario(
     .record({
       orgCount: fc.constantFrom<1 | 2>(1, 1, 2),
       firstPass: fc.constantFrom<"apply" | "concurrent">("apply", "apply", "concurrent"),
+      acceptAll: fc.boolean(),
       acme: declaredOrg(ORGS[0], 0),
       beta: declaredOrg(ORGS[1], 2),
       commands: fc.array(command(options), { minLength: 1, maxLength: options.maxCommands }),
     })
-    .map(({ orgCount, firstPass, acme, beta, commands }) => ({
+    .map(({ orgCount, firstPass, acceptAll, acme, beta, commands }) => ({
       orgCount,
       firstPass,
+      acceptAll,
       initial: orgCount === 2 ? [acme, { ...beta, displayName: "Beta" }] : [acme],
       commands,
     }));

@@ -36,12 +36,14 @@ export function checkObservation(where: string, snap: ActualOrganization | null)
 /**
  * R6 at every point: a member gone from an org has its API key revoked (and not merely locked
  * out by the membership check) and the session it signed in with invalidated, even if they are
- * back since.
+ * back since. Returns how many credentials were seen revoked for the first time.
  */
-export function checkRevocations(store: PortalStore, credentials: Credential[]): void {
+export function checkRevocations(store: PortalStore, credentials: Credential[]): number {
+  let newlyRevoked = 0;
   for (const c of credentials) {
     const snap = store.snapshot(c.org);
     const active = snap?.members.some((m) => m.email === c.email) ?? false;
+    if (!active && !c.mustBeRevoked) newlyRevoked++;
     if (!active) c.mustBeRevoked = true;
     if (!c.mustBeRevoked) continue;
     const key = store.listApiKeys(SYSTEM, c.org).find((k) => k.id === c.keyId);
@@ -53,6 +55,7 @@ export function checkRevocations(store: PortalStore, credentials: Credential[]):
       fail(`R6: ${c.email} left ${c.org} but their session is still valid`);
     }
   }
+  return newlyRevoked;
 }
 
 /** Steps of a pass that no user could act on: the collision of issue 11, failure 2. */

@@ -12,6 +12,7 @@ const KNOWN: Record<string, Scenario> = {
   "a cancelled invitation is sent again (drift at the same revision)": {
     orgCount: 1,
     firstPass: "apply",
+    acceptAll: false,
     initial: [
       {
         name: "acme",
@@ -24,6 +25,7 @@ const KNOWN: Record<string, Scenario> = {
   "a cancelled invitation is sent again by two writers at once": {
     orgCount: 1,
     firstPass: "apply",
+    acceptAll: false,
     initial: [
       {
         name: "acme",
@@ -39,6 +41,7 @@ const KNOWN: Record<string, Scenario> = {
   "an invitee accepting between snapshot and cancelInvite is removed (cancel race)": {
     orgCount: 1,
     firstPass: "apply",
+    acceptAll: false,
     initial: [
       {
         name: "acme",
@@ -54,6 +57,7 @@ const KNOWN: Record<string, Scenario> = {
   "a transfer lost to the other writer does not fail the old owner's demotion": {
     orgCount: 1,
     firstPass: "apply",
+    acceptAll: false,
     initial: [
       {
         name: "acme",
@@ -73,6 +77,7 @@ const KNOWN: Record<string, Scenario> = {
   "two writers creating the same orgs: the loser's invitations are not failures": {
     orgCount: 2,
     firstPass: "concurrent",
+    acceptAll: false,
     initial: [
       { name: "acme", displayName: "Acme Inc.", members: { "ann@ex.io": "owner" } },
       {
@@ -86,6 +91,7 @@ const KNOWN: Record<string, Scenario> = {
   "the answer of marking a Portal-made record managed is lost after commit": {
     orgCount: 1,
     firstPass: "apply",
+    acceptAll: false,
     initial: [{ name: "acme", displayName: "Acme Inc.", members: { "ann@ex.io": "owner" } }],
     commands: [
       { kind: "portal", edit: { kind: "invite", org: 0, email: 4, role: "admin" } },

@@ -103,6 +103,8 @@ export interface Scenario {
   orgCount: 1 | 2;
   /** The first pass on the empty backend: alone, or two writers creating everything at once. */
   firstPass: "apply" | "concurrent";
+  /** Everyone invited by the first pass accepts before the commands start. */
+  acceptAll: boolean;
   initial: Declared;
   commands: Command[];
 }

@@ -49,7 +49,7 @@ export async function checkLoop(options: LoopProperty): Promise<{ seed: number; 
       [
         `model-based loop failed: replay with ROSTER_MBT_SEED=${seed} ROSTER_MBT_PATH=${details.counterexamplePath ?? ""}`,
         `after ${details.numRuns} runs and ${details.numShrinks} shrinks; counterexample:`,
-        `  orgs ${example?.orgCount}, first pass ${example?.firstPass}, initial ${JSON.stringify(example?.initial)}`,
+        `  orgs ${example?.orgCount}, first pass ${example?.firstPass}, accept all ${example?.acceptAll}, initial ${JSON.stringify(example?.initial)}`,
         `  ${steps}`,
         reason,
       ].join("\n"),

@@ -38,6 +38,8 @@ export const coverage = {
   droppedResponses: 0,
   editsInsidePass: 0,
   skippedEdits: 0,
+  /** API keys and sessions of members seen gone, checked dead from then on (R6). */
+  revokedCredentials: 0,
 };
 
 /** The executor's backoff never sleeps here: retries happen at once. */
@@ -101,6 +103,14 @@ class ScenarioRun {
     await this.writeSource();
     this.trace.push(`initial ${JSON.stringify(this.declared.map((o) => o.members))}`);
     await this.execute({ kind: this.scenario.firstPass });
+    if (!this.scenario.acceptAll) return;
+    for (let org = 0; org < this.scenario.orgCount; org++) {
+      const pending = this.target.store.snapshot(ORGS[org]!)?.invitations.length ?? 0;
+      for (let i = 0; i < pending; i++) {
+        this.trace.push(`  ${await this.portal.edit({ kind: "accept", org, pick: 0 })}`);
+      }
+    }
+    this.checkAlways();
   }
 
   async execute(command: Command): Promise<void> {
@@ -147,7 +157,7 @@ class ScenarioRun {
     for (const org of ORGS.slice(0, this.scenario.orgCount)) {
       checkObservation("store", this.target.store.snapshot(org));
     }
-    checkRevocations(this.target.store, this.portal.credentials);
+    coverage.revokedCredentials += checkRevocations(this.target.store, this.portal.credentials);
     checkUnmanagedKept(this.target.store, this.portal.unmanaged, this.unmanagedMembers);
   }
 

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FolderSource } from "../../controller/adapters/sources/folder.js";
+import { verifyJournal } from "../../controller/audit/journal-verify.js";
 import type { ActualOrganization, IdentityBackend } from "../../controller/model/index.js";
 import { isPreconditionFailed } from "../../controller/model/index.js";
 import type { ReconcileResult } from "../../controller/reconcile/index.js";
@@ -61,6 +62,7 @@ export async function runScenario(
     for (const command of [...scenario.commands, { kind: "apply" } as const]) {
       await run.execute(command);
     }
+    await run.checkJournal();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`${message}\n--- trace (${target.name}) ---\n${run.trace.join("\n")}`, {
@@ -145,6 +147,18 @@ class ScenarioRun {
         break;
     }
     this.checkAlways();
+  }
+
+  /** Kills and two writers appending at once never break the journal's hash chain. */
+  async checkJournal(): Promise<void> {
+    if (!this.target.sharedJournal) return;
+    const connection = await this.target.connect();
+    try {
+      const verdict = verifyJournal(await connection.state.readJournal());
+      if (!verdict.ok) throw new Error(`journal: ${verdict.message}`);
+    } finally {
+      await connection.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,8 @@ export interface Target {
   readonly dir: string;
   /** The Portal's own handle on the store (another process, as far as Roster can tell). */
   readonly store: PortalStore;
+  /** Every pass appends to one journal (the store file's); over HTTP each checkout has its own. */
+  readonly sharedJournal: boolean;
   /** How people edit the team behind Roster's back on this target. */
   readonly writer: PortalWriter;
   /** A fresh connection, as a new `roster apply` process (and, over HTTP, a fresh checkout). */
@@ -55,6 +57,7 @@ export async function sqliteTarget(): Promise<Target> {
     dir,
     store,
     writer: storeWriter(store),
+    sharedJournal: true,
     connect: () => {
       const opened = openSqlite(file, { onWarning: () => undefined });
       return Promise.resolve({
@@ -113,6 +116,7 @@ export async function httpTarget(): Promise<Target> {
     dir,
     store,
     writer: apiWriter(url, store),
+    sharedJournal: false,
     connect: () => Promise.resolve(connectTo(url)),
     async connectLossy(nth) {
       proxy ??= await FaultProxy.start(url);

@@ -54,12 +54,20 @@ export async function applyPlan(
   const managedState = options.managedState;
   for (const [org, emails] of declared) {
     const actual = options.observed.organizations.get(org)?.actual;
-    await adoptDeclared(backend, managedState, org, emails, actual, {
-      revision: plan.revision,
-      reason: `declared in ${org}: managed by Roster`,
-      actor: options.actor ?? "roster",
-      idempotencyKey: idempotencyKey(),
-    });
+    await adoptDeclared(
+      backend,
+      managedState,
+      org,
+      emails,
+      actual,
+      {
+        revision: plan.revision,
+        reason: `declared in ${org}: managed by Roster`,
+        actor: options.actor ?? "roster",
+        idempotencyKey: idempotencyKey(),
+      },
+      options.retry,
+    );
   }
 
   const results = await runPhases(plan, steps, backend, state, options, declared);

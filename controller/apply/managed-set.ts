@@ -4,7 +4,8 @@ import type {
   IdentityBackend,
   WriteContext,
 } from "../model/index.js";
-import type { StepResult } from "./types.js";
+import { withRetry } from "./retry.js";
+import type { RetryOptions, StepResult } from "./types.js";
 
 /**
  * Before any write: every declared email becomes managed, so a member deleted from Git later is
@@ -19,13 +20,19 @@ export async function adoptDeclared(
   declared: ReadonlySet<string>,
   actual: ActualOrganization | null | undefined,
   ctx: WriteContext,
+  retry?: RetryOptions,
 ): Promise<void> {
   if (backend.managedMarks) {
     const unmarked: string[] = [];
     for (const record of [...(actual?.members ?? []), ...(actual?.invitations ?? [])]) {
       if (declared.has(record.email) && record.managed !== true) unmarked.push(record.email);
     }
-    if (unmarked.length > 0) await backend.markManaged(org, [...new Set(unmarked)], ctx);
+    if (unmarked.length === 0) return;
+    // Marking is idempotent: it goes through the one retry layer like any write, so an answer
+    // lost after the backend committed is simply asked again.
+    const emails = [...new Set(unmarked)];
+    const attempt = await withRetry(() => backend.markManaged(org, emails, ctx), retry);
+    if (attempt.error !== undefined) throw attempt.error;
     return;
   }
   if (state) await state.addManagedMembers(org, declared);

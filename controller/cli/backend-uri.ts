@@ -25,6 +25,8 @@ export interface OpenBackendOptions {
   onWarning?: (message: string) => void;
   /** false: a missing SQLite file is an error instead of a new empty store (read-only commands). */
   create?: boolean;
+  /** Called before a new SQLite store is created at this path (advice about .gitignore). */
+  onCreate?: (file: string) => void;
   /** Controller state file for backends that are not SQLite (default `.roster/state.db`). */
   statePath?: string;
   /**
@@ -108,9 +110,11 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
   const create = options.create ?? true;
   if (!create && !existsSync(file)) {
     throw new UsageError(
-      `no Portal store at ${file}: check --backend (roster apply creates it on first use)`,
+      `no Portal store at ${file}: check --backend; \`roster apply\` creates it on first use, ` +
+        `\`roster portal init --backend sqlite:${file}\` creates an empty one`,
     );
   }
+  if (create && !existsSync(file)) options.onCreate?.(file);
   const { openSqlite } = await loadSqlite();
   return openSqlite(file, {
     create,

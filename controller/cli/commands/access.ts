@@ -34,7 +34,7 @@ export function registerAccess(program: Command): void {
       "--backend <uri>",
       "also read the controller journal of this backend (e.g. sqlite:.roster/portal.db)",
     )
-    .option("-o, --output <format>", "table or json", "table");
+    .option("-o, --output <format>", "table|json", "table");
   addGitOptions(command)
     .addHelpText(
       "after",

@@ -49,7 +49,7 @@ export function registerCheck(program: Command): void {
     .option("--author <login>", "GitHub login of the PR author")
     .option("--approver <login>", "GitHub login of an approver (repeat for each)", collect, [])
     .option("--path <dir>", "only YAML files under this folder of the repository")
-    .option("-o, --output <format>", "table, markdown (a PR comment body) or json", "table")
+    .option("-o, --output <format>", "table|json|markdown (markdown: a PR comment body)", "table")
     .option("--backend <uri>", "plan against this backend instead of against base (read only)")
     .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
     .option("--github", "read the PR and its approvals from GitHub, post a check run and a comment")

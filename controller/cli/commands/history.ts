@@ -35,7 +35,7 @@ export function registerHistory(program: Command): void {
       "--since <date>",
       "only changes from this ISO date or time on (UTC unless a zone is given)",
     )
-    .option("-o, --output <format>", "table, json or csv", "table");
+    .option("-o, --output <format>", "table|json|csv", "table");
   addGitOptions(command)
     .addHelpText(
       "after",

@@ -97,7 +97,7 @@ function memberName(email: string): string {
 
 /** A file shipped with the package (`files` in package.json), from dist/ or from the sources. */
 function readPackageFile(relative: string): string {
-  for (const up of ["../../..", "../../../.."]) {
+  for (const up of ["../..", "../../.."]) {
     try {
       return readFileSync(path.join(import.meta.dirname, up, relative), "utf8");
     } catch {

@@ -31,10 +31,11 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       "\nExample:\n" +
-        "  $ roster init access && cd access     # an access repository with roster.yaml\n" +
-        "  $ roster plan                         # --source and --backend from roster.yaml\n" +
+        "  $ roster init access && cd access   # an access repository with roster.yaml\n" +
+        "  $ roster plan                       # --source, --backend from roster.yaml\n" +
         "\nSettings: flags, then ROSTER_SOURCE / ROSTER_BACKEND / ROSTER_MAILER, then\n" +
-        "roster.yaml (found upward from the working directory); `roster config` shows them.",
+        "roster.yaml (found upward from the working directory); `roster config` shows\n" +
+        "them.",
     )
     // Before any action: --source/--backend/--mailer from the environment or roster.yaml.
     .hook("preAction", (_root, action) => applySettings(action));

@@ -46,7 +46,7 @@ describe("plan and apply output", { timeout: 60_000 }, () => {
     expect(coloured.stdout).toContain(`  ${ESC}32m+${ESC}39m invite bob@acme.com as admin`);
     expect(coloured.stdout).toContain(`Safety: ${ESC}32mok${ESC}39m`);
     expect(coloured.stderr).toContain(`${ESC}33mwarning:${ESC}39m grace@globex.com`);
-    for (const env of [{ FORCE_COLOR: "1", NO_COLOR: "1" }, {}]) {
+    for (const env of [{ FORCE_COLOR: "1", NO_COLOR: "1" }, {}] as Record<string, string>[]) {
       const plain = await cli(args, { cwd: tmp!.dir, env });
       expect(plain.stdout + plain.stderr).not.toContain(ESC);
       expect(plain.stdout).toContain("  + invite bob@acme.com as admin");

@@ -38,7 +38,9 @@ export function registerAccess(program: Command): void {
   addGitOptions(command)
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster access --repo . --at 2024-03-01T12:00:00Z --org acme --backend sqlite:.roster/portal.db",
+      "\nExample:\n" +
+        "  $ roster access --repo . --at 2024-03-01T12:00:00Z --org acme \\\n" +
+        "      --backend sqlite:.roster/portal.db",
     )
     .action(async (flags: AccessFlags) => {
       const format = parseOutputFormat(flags.output, ["table", "json"] as const);

@@ -64,7 +64,8 @@ export function registerCheck(program: Command): void {
       "after",
       "\nThe GitHub token comes from ROSTER_GITHUB_TOKEN or GITHUB_TOKEN.\n" +
         "\nExample:\n" +
-        "  $ roster check --repo . --base main --head add-bob --author alice-gh --approver carol-gh\n" +
+        "  $ roster check --repo . --base main --head add-bob --author alice-gh \\\n" +
+        "      --approver carol-gh\n" +
         "  $ roster check --github --repo-slug acme/access --pr 42 -o markdown",
     )
     .action(async (flags: CheckFlags) => {

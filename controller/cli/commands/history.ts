@@ -39,7 +39,8 @@ export function registerHistory(program: Command): void {
   addGitOptions(command)
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster history --repo . --org acme --since 2024-01-01 -o csv > acme-changes.csv",
+      "\nExample:\n" +
+        "  $ roster history --repo . --org acme --since 2024-01-01 -o csv > acme.csv",
     )
     .action(async (flags: HistoryFlags) => {
       const format = parseOutputFormat(flags.output, ["table", "json", "csv"] as const);

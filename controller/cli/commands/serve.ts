@@ -36,7 +36,7 @@ export function registerServe(program: Command): void {
     .addHelpText(
       "after",
       "\nExample:\n" +
-        "  $ roster portal init        # or a first roster apply: serve never creates a store\n" +
+        "  $ roster portal init     # or a first roster apply: serve never creates one\n" +
         "  $ roster portal create-key --org acme --email alice@acme.com > alice.key\n" +
         "  $ roster serve --backend sqlite:.roster/portal.db --listen 127.0.0.1:8080\n" +
         "  $ roster plan --source examples/acme --backend http://127.0.0.1:8080 \\\n" +

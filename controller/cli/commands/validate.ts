@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import type { Issue, SourceSnapshot } from "../../model/index.js";
 import { hasErrors } from "../../model/index.js";
 import { validateSnapshot } from "../../load/index.js";
@@ -19,7 +19,12 @@ export function registerValidate(program: Command): void {
       .description(
         "Check Organization and Member YAML against the schema and the rules (exit 0 valid, warnings allowed; 1 invalid)",
       )
-      .argument("[paths...]", "folders or files (or Git sources) read together as one tree", ["."]),
+      .addArgument(
+        new Argument(
+          "[paths...]",
+          "folders or files (or Git sources) read together as one tree",
+        ).default(["."], "the source of roster.yaml, else ."),
+      ),
   )
     .option("-o, --output <format>", "table|json", "table")
     .addHelpText(
@@ -27,7 +32,7 @@ export function registerValidate(program: Command): void {
       "\nExample:\n" +
         "  $ roster validate examples/acme\n" +
         "  $ roster validate members/ orgs.yaml -o json\n" +
-        "  $ roster validate        # the source of roster.yaml (or ROSTER_SOURCE), else .",
+        "  $ roster validate     # the source of roster.yaml (or ROSTER_SOURCE), else .",
     )
     .action(async (given: string[], flags: GitFlags & { output: string }, command: Command) => {
       // `text` was this command's name for the table: still accepted, no longer shown.

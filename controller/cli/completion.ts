@@ -6,6 +6,8 @@ export interface CompletionNode {
   path: string[];
   description: string;
   subcommands: { name: string; description: string }[];
+  /** Values of the first argument when its description lists them (`bash|zsh|fish`). */
+  argumentChoices: string[];
   options: CompletionOption[];
 }
 
@@ -28,6 +30,7 @@ export function completionTree(program: Command): CompletionNode[] {
       path,
       description: command.description().split("\n")[0] ?? "",
       subcommands: subs.map((c) => ({ name: c.name(), description: summary(c) })),
+      argumentChoices: listedValues(command.registeredArguments[0]?.description ?? ""),
       options: visibleOptions(help, command).map(toOption),
     });
     for (const sub of subs) walk(sub, [...path, sub.name()]);
@@ -44,8 +47,13 @@ function summary(command: Command): string {
   return (command.summary() || command.description()).split(/[.\n(]/)[0]?.trim() ?? "";
 }
 
+/** `table|json (…)` → `["table", "json"]`: the help's convention for a closed set of values. */
+function listedValues(description: string): string[] {
+  return /^([a-z]+(?:\|[a-z]+)+)\b/.exec(description)?.[1]?.split("|") ?? [];
+}
+
 function toOption(option: Option): CompletionOption {
-  const listed = /^([a-z]+(?:\|[a-z]+)+)\b/.exec(option.description)?.[1]?.split("|") ?? [];
+  const listed = listedValues(option.description);
   return {
     ...(option.short ? { short: option.short } : {}),
     ...(option.long ? { long: option.long } : {}),
@@ -76,26 +84,31 @@ const flagsOf = (n: CompletionNode) =>
 /** `'it'\''s'`: a single-quoted shell word. */
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Value-taking flags with their choices: `"-o"|"--output") words="table json"`. */
-function valueCases(nodes: CompletionNode[], indent: string, assign: (w: string) => string) {
-  const seen = new Map<string, string>();
-  for (const n of nodes) {
-    for (const o of n.options) {
-      if (!o.takesValue) continue;
-      for (const flag of [o.short, o.long]) {
-        if (flag !== undefined && !seen.has(flag)) seen.set(flag, o.choices.join(" "));
-      }
-    }
-  }
-  return [...seen].map(([flag, words]) => `${indent}${quote(flag)}) ${assign(words)} ;;`);
+/** `'-o'|'--output') values='table json' ;;` for each value-taking flag of one command. */
+function valueCases(node: CompletionNode, indent: string): string[] {
+  return node.options
+    .filter((o) => o.takesValue)
+    .map((o) => {
+      const flags = [o.short, o.long].filter((f): f is string => f !== undefined).map(quote);
+      const values = o.choices.length > 0 ? o.choices.join(" ") : "__files__";
+      return `${indent}${flags.join("|")}) values=${quote(values)} ;;`;
+    });
 }
+
+/** Subcommands, else the first argument's listed values. */
+const wordsOf = (n: CompletionNode) =>
+  n.subcommands.length > 0 ? n.subcommands.map((s) => s.name) : n.argumentChoices;
 
 function bashScript(nodes: CompletionNode[]): string {
   const paths = nodes.map((n) => n.path.join(" "));
-  const cases = nodes.map(
-    (n) =>
-      `    ${quote(n.path.join(" "))}) subs=${quote(n.subcommands.map((s) => s.name).join(" "))}; ` +
-      `opts=${quote(flagsOf(n).join(" "))} ;;`,
+  const cases = nodes.map((n) =>
+    [
+      `    ${quote(n.path.join(" "))})`,
+      `      subs=${quote(wordsOf(n).join(" "))}; opts=${quote(flagsOf(n).join(" "))}`,
+      '      case "$prev" in',
+      ...valueCases(n, "        "),
+      "      esac ;;",
+    ].join("\n"),
   );
   return `# bash completion for roster: source <(roster completion bash)
 # Generated from roster's commands; regenerate after an upgrade.
@@ -108,18 +121,12 @@ _roster() {
     [[ $word == -* ]] && continue
     if [[ $_roster_paths == *"|\${path:+$path }$word|"* ]]; then path="\${path:+$path }$word"; fi
   done
-  case "$prev" in
-${valueCases(nodes, "    ", (w) => `values=${quote(w)}; [[ -z $values ]] && values="__files__"`).join("\n")}
-  esac
-  if [[ -n $values ]]; then
-    if [[ $values == __files__ ]]; then COMPREPLY=( $(compgen -f -- "$cur") )
-    else COMPREPLY=( $(compgen -W "$values" -- "$cur") ); fi
-    return 0
-  fi
   case "$path" in
 ${cases.join("\n")}
   esac
-  if [[ $cur == -* ]]; then COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+  if [[ $values == __files__ ]]; then COMPREPLY=( $(compgen -f -- "$cur") )
+  elif [[ -n $values ]]; then COMPREPLY=( $(compgen -W "$values" -- "$cur") )
+  elif [[ $cur == -* ]]; then COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
   elif [[ -n $subs ]]; then COMPREPLY=( $(compgen -W "$subs" -- "$cur") )
   else COMPREPLY=( $(compgen -f -- "$cur") ); fi
   return 0
@@ -131,11 +138,19 @@ complete -o filenames -F _roster roster
 function zshScript(nodes: CompletionNode[]): string {
   const paths = nodes.map((n) => n.path.join(" "));
   const describe = (name: string, text: string) => quote(`${name.replace(/:/g, "\\:")}:${text}`);
-  const cases = nodes.map(
-    (n) =>
-      `    ${quote(n.path.join(" "))})\n` +
-      `      subs=(${n.subcommands.map((s) => describe(s.name, s.description)).join(" ")})\n` +
-      `      opts=(${flagsOf(n).map(quote).join(" ")}) ;;`,
+  const cases = nodes.map((n) =>
+    [
+      `    ${quote(n.path.join(" "))})`,
+      `      subs=(${
+        n.subcommands.length > 0
+          ? n.subcommands.map((s) => describe(s.name, s.description)).join(" ")
+          : n.argumentChoices.map((c) => describe(c, c)).join(" ")
+      })`,
+      `      opts=(${flagsOf(n).map(quote).join(" ")})`,
+      '      case "${words[CURRENT-1]}" in',
+      ...valueCases(n, "        "),
+      "      esac ;;",
+    ].join("\n"),
   );
   return `#compdef roster
 # zsh completion for roster: source <(roster completion zsh)
@@ -149,17 +164,12 @@ _roster() {
     [[ $w == -* ]] && continue
     [[ $_roster_paths == *"|\${p:+$p }$w|"* ]] && p="\${p:+$p }$w"
   done
-  case "\${words[CURRENT-1]}" in
-${valueCases(nodes, "    ", (w) => `values=${quote(w || "__files__")}`).join("\n")}
-  esac
-  if [[ -n $values ]]; then
-    if [[ $values == __files__ ]]; then _files; else compadd -- \${=values}; fi
-    return
-  fi
   case "$p" in
 ${cases.join("\n")}
   esac
-  if [[ $PREFIX == -* ]]; then compadd -- $opts
+  if [[ $values == __files__ ]]; then _files
+  elif [[ -n $values ]]; then compadd -- \${=values}
+  elif [[ $PREFIX == -* ]]; then compadd -- $opts
   elif (( $#subs )); then _describe 'command' subs
   else _files; fi
 }
@@ -188,6 +198,9 @@ function fishScript(nodes: CompletionNode[]): string {
     const when = `-n ${quote(`__roster_path ${quote(n.path.join(" "))}`)}`;
     for (const s of n.subcommands) {
       lines.push(`complete -c roster ${when} -a ${quote(s.name)} -d ${quote(s.description)}`);
+    }
+    if (n.argumentChoices.length > 0) {
+      lines.push(`complete -c roster ${when} -a ${quote(n.argumentChoices.join(" "))}`);
     }
     for (const o of n.options) {
       const names = [

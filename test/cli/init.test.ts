@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cli, listTree, tempDir } from "./run-cli.js";
@@ -69,13 +69,19 @@ describe("roster init", { timeout: 60_000 }, () => {
     expect(readFileSync(path.join(tmp.dir, ".gitignore"), "utf8")).toBe(
       "node_modules/\n# Roster's local store, outbox and caches: never commit them.\n.roster/\n",
     );
-    const before = listTree(tmp.dir).map((f) => [f, existsSync(path.join(tmp.dir, f))]);
+    const dir = tmp.dir;
+    const contents = () =>
+      listTree(dir).map((f) => {
+        const full = path.join(dir, f);
+        return [f, statSync(full).isFile() ? readFileSync(full, "utf8") : "folder"];
+      });
+    const before = contents();
     const again = await cli(["init", ".", "--org", "acme", "--owner", "a@acme.com"], opts);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(
       "already has roster.yaml, orgs/acme.yaml, .github/workflows/roster-check.yml: nothing written",
     );
-    expect(listTree(tmp.dir).map((f) => [f, existsSync(path.join(tmp.dir, f))])).toEqual(before);
+    expect(contents()).toEqual(before);
   });
 
   it("a bad --org or --owner is refused by the same rules as any source, and nothing is written", async () => {

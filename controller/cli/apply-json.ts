@@ -1,15 +1,16 @@
 import type { Plan, Step } from "../plan/types.js";
-import type { OrgReconcileResult, ReconcileResult } from "../reconcile/index.js";
+import type { OrgReconcileResult, ReconcileResult, StepResult } from "../reconcile/index.js";
 
 /**
  * `roster apply -o json` (README "Commands"): the plan exactly as `plan -o json` prints it,
- * then what happened — each step as in the plan plus `result` (`applied` | `noop` | `failed`)
+ * then what happened — each step as in the plan plus `result` (`applied` | `noop` | `failed` |
+ * `conflict`: someone else wrote first, re-planned)
  * and, when it failed, `error` ({ message, transient }); each organization's status; the
  * counts of the summary line; `ok` mirrors the exit code (true ⇔ 0).
  */
 export interface ApplyReport {
   plan: Plan | null;
-  results: (Step & { result: "applied" | "noop" | "failed"; error?: StepError })[];
+  results: (Step & { result: StepResult["result"]; error?: StepError })[];
   orgs: { org: string; status: OrgReconcileResult["status"]; error?: StepError }[];
   summary: { applied: number; unchanged: number; failed: number; blocked: number };
   ok: boolean;

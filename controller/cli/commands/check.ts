@@ -9,6 +9,7 @@ import { openRepo } from "../repo.js";
 import { computeCheck } from "../pr-check/compute.js";
 import { renderCheckMarkdown } from "../pr-check/render-markdown.js";
 import { renderCheckTable } from "../pr-check/render-table.js";
+import { paintFor, type Paint } from "../colors.js";
 import type { CheckView } from "../pr-check/view.js";
 import { checkJson } from "../pr-check/view.js";
 
@@ -68,10 +69,10 @@ export function registerCheck(program: Command): void {
         "      --approver carol-gh\n" +
         "  $ roster check --github --repo-slug acme/access --pr 42 -o markdown",
     )
-    .action(async (flags: CheckFlags) => {
+    .action(async (flags: CheckFlags, command: Command) => {
       const format = parseOutputFormat(flags.output, FORMATS);
       const view = flags.github ? await githubCheck(flags) : await localCheck(flags);
-      print(view, format);
+      print(view, format, paintFor(command));
       process.exitCode = view.report.allowed ? CHECK_EXIT.allowed : CHECK_EXIT.denied;
     });
 }
@@ -159,10 +160,10 @@ async function githubCheck(flags: CheckFlags): Promise<CheckView> {
   return result.view;
 }
 
-function print(view: CheckView, format: Format): void {
+function print(view: CheckView, format: Format, paint: Paint): void {
   if (format === "json") printJson(checkJson(view));
   else if (format === "markdown") process.stdout.write(renderCheckMarkdown(view));
-  else process.stdout.write(renderCheckTable(view));
+  else process.stdout.write(renderCheckTable(view, paint));
 }
 
 function kebab(name: string): string {

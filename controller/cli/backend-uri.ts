@@ -77,12 +77,12 @@ export async function openBackend(
     case "http":
     case "https": {
       const { openStandaloneState } = await loadSqlite();
-      const file = explicitState ?? statePath(options);
+      const file = stateFile(explicitState ?? statePath(options), options);
       return openHttpBackend(uri, options, () => openStandaloneState(file));
     }
     case "google": {
       const { openStandaloneState } = await loadSqlite();
-      const file = explicitState ?? statePath(options);
+      const file = stateFile(explicitState ?? statePath(options), options);
       return openGoogleBackend(
         uri,
         { ...options, managedSetKnown: explicitState !== undefined },
@@ -140,6 +140,14 @@ export function parseStateUri(uri: string): string {
     );
   }
   return file;
+}
+
+/**
+ * A read-only command (`create: false`) never creates the state file: with none yet it reads
+ * an empty state in memory, which is what a new file would hold, and leaves no `.roster/`.
+ */
+function stateFile(file: string, options: OpenBackendOptions): string {
+  return options.create === false && !existsSync(file) ? ":memory:" : file;
 }
 
 /** For backends that are not SQLite: the controller state lives in a file of its own. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { colorEnabled } from "../../controller/cli/colors.js";
 import { memberDoc, orgDoc } from "../load/fixtures.js";
-import { cli, tempDir } from "./run-cli.js";
+import { cli, listTree, tempDir } from "./run-cli.js";
 
 const acme = path.resolve("examples/acme");
 const ESC = "\u001b[";
@@ -185,6 +185,13 @@ describe("export --token-file", { timeout: 60_000 }, () => {
       expect(given.code).toBe(1);
       expect(given.stderr).not.toContain("needs an API key");
       expect(given.stderr).toContain("connection failed");
+      // Read-only: no controller state file (.roster/state.db) was made on the way.
+      const planned = await cli(
+        ["plan", "--source", acme, "--backend", "http://127.0.0.1:1", "--token-file", "key"],
+        { cwd: tmp.dir },
+      );
+      expect(planned.code).toBe(1);
+      expect(listTree(tmp.dir)).toEqual(["key"]);
     } finally {
       tmp.cleanup();
     }

@@ -15,6 +15,7 @@ const ALL = [
   ["http-apply", []],
   ["two-writers", []],
   ["google-snapshot", []],
+  ["cli-startup", []],
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !ALL.some(([n]) => n === name));

@@ -25,6 +25,8 @@ export interface OpenBackendOptions {
   onWarning?: (message: string) => void;
   /** false: a missing SQLite file is an error instead of a new empty store (read-only commands). */
   create?: boolean;
+  /** Called before a new SQLite store is created at this path (advice about .gitignore). */
+  onCreate?: (file: string) => void;
   /** Controller state file for backends that are not SQLite (default `.roster/state.db`). */
   statePath?: string;
   /**
@@ -75,12 +77,12 @@ export async function openBackend(
     case "http":
     case "https": {
       const { openStandaloneState } = await loadSqlite();
-      const file = explicitState ?? statePath(options);
+      const file = stateFile(explicitState ?? statePath(options), options);
       return openHttpBackend(uri, options, () => openStandaloneState(file));
     }
     case "google": {
       const { openStandaloneState } = await loadSqlite();
-      const file = explicitState ?? statePath(options);
+      const file = stateFile(explicitState ?? statePath(options), options);
       return openGoogleBackend(
         uri,
         { ...options, managedSetKnown: explicitState !== undefined },
@@ -108,9 +110,11 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
   const create = options.create ?? true;
   if (!create && !existsSync(file)) {
     throw new UsageError(
-      `no Portal store at ${file}: check --backend (roster apply creates it on first use)`,
+      `no Portal store at ${file}: check --backend; \`roster apply\` creates it on first use, ` +
+        `\`roster portal init --backend sqlite:${file}\` creates an empty one`,
     );
   }
+  if (create && !existsSync(file)) options.onCreate?.(file);
   const { openSqlite } = await loadSqlite();
   return openSqlite(file, {
     create,
@@ -136,6 +140,14 @@ export function parseStateUri(uri: string): string {
     );
   }
   return file;
+}
+
+/**
+ * A read-only command (`create: false`) never creates the state file: with none yet it reads
+ * an empty state in memory, which is what a new file would hold, and leaves no `.roster/`.
+ */
+function stateFile(file: string, options: OpenBackendOptions): string {
+  return options.create === false && !existsSync(file) ? ":memory:" : file;
 }
 
 /** For backends that are not SQLite: the controller state lives in a file of its own. */

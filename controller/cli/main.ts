@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { buildProgram } from "./program.js";
-import { exitCodeFor, printError } from "./errors.js";
+import { runCli } from "./run-cli.js";
 
 // The composition root: commander parses, commands call the core, errors become exit codes.
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    printError(error);
-    process.exitCode = exitCodeFor(error);
-  });
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`roster: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -19,7 +19,7 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export function addPortalOptions(command: Command): Command {
   return command
     .option("--backend <uri>", "the embedded Portal store", DEFAULT_BACKEND_URI)
-    .option("-o, --output <format>", "table or json", "table");
+    .option("-o, --output <format>", "table|json", "table");
 }
 
 export function outputFormat(flags: PortalFlags): OutputFormat {

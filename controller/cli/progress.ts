@@ -1,6 +1,7 @@
 import type { Issue } from "../model/index.js";
-import { formatIssue } from "../model/index.js";
 import type { ReconcileObserver } from "../reconcile/index.js";
+import type { Paint } from "./colors.js";
+import { issueLine } from "./issue-text.js";
 
 /**
  * `applied 120/1000` on stderr while a long apply runs. Silent for the first second of writes (a
@@ -16,10 +17,11 @@ export class ProgressLine implements ReconcileObserver {
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
     private readonly quietMs = 1000,
+    private readonly paint?: Paint,
   ) {}
 
   onLoaded(_revision: string, issues: readonly Issue[]): void {
-    for (const issue of issues) this.out.write(`${formatIssue(issue)}\n`);
+    for (const issue of issues) this.out.write(`${issueLine(issue, this.paint)}\n`);
   }
 
   onStepDone(_org: string, _result: unknown, done: number, total: number): void {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import type { Paint } from "./colors.js";
 import { InvalidArgumentError } from "commander";
-import { formatIssue } from "../model/index.js";
 import { reconcile } from "../reconcile/index.js";
 import type { ReconcileObserver, ReconcileOptions, ReconcileResult } from "../reconcile/index.js";
 import { DEFAULT_BACKEND_URI, openBackend } from "./backend-uri.js";
@@ -8,6 +8,9 @@ import { UsageError } from "./errors.js";
 import type { GitFlags } from "./git-options.js";
 import { addGitOptions, gitAccessOptions } from "./git-options.js";
 import { addMailerOptions, mailerOpenOptions, type MailerFlags } from "./mailer-options.js";
+import { adviseGitignore } from "./gitignore-advice.js";
+import { issueLine } from "./issue-text.js";
+import { requireSetting } from "./settings.js";
 import { openSource } from "./source-uri.js";
 
 /** The flags `roster plan` and `roster apply` share. */
@@ -22,8 +25,15 @@ export interface PassFlags extends GitFlags, MailerFlags {
 
 export function addPassOptions(command: Command): Command {
   command
-    .requiredOption("--source <source>", "folder, Git URL or path (#REF, //SUBDIR), or kubernetes")
-    .option("--backend <uri>", "identity backend", DEFAULT_BACKEND_URI)
+    .option(
+      "--source <source>",
+      "folder, Git URL or path (#REF, //SUBDIR), or kubernetes (or ROSTER_SOURCE, roster.yaml)",
+    )
+    .option(
+      "--backend <uri>",
+      "identity backend (or ROSTER_BACKEND, roster.yaml)",
+      DEFAULT_BACKEND_URI,
+    )
     .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
     .option(
       "--state <uri>",
@@ -34,7 +44,7 @@ export function addPassOptions(command: Command): Command {
       "allow up to N removals per organization, overriding every safety.maxRemovals",
       nonNegativeInteger,
     );
-  return addMailerOptions(addGitOptions(command));
+  return addMailerOptions(addGitOptions(requireSetting(command, "source")));
 }
 
 export function nonNegativeInteger(value: string): number {
@@ -58,6 +68,9 @@ export async function runPass(
   const opened = await openBackend(flags.backend, {
     tokenFile: flags.tokenFile,
     ...(flags.state === undefined ? {} : { stateUri: flags.state }),
+    // Only apply creates the embedded store: a plan against a mistyped path is an error.
+    create: !options.dryRun,
+    onCreate: (file) => adviseGitignore(file),
     ...mailerOpenOptions(flags),
   });
   try {
@@ -85,13 +98,19 @@ export async function runPass(
 export function checkSource(
   result: ReconcileResult,
   flags: PassFlags,
-  options: { issuesPrinted?: boolean } = {},
+  options: { issuesPrinted?: boolean; paint?: Paint } = {},
 ): void {
   if (result.sourceError) {
-    throw new UsageError(`cannot read source ${flags.source}: ${result.sourceError.message}`);
+    // Sources that already name themselves ("cannot read source X: …") are not prefixed twice.
+    const message = result.sourceError.message;
+    throw new UsageError(
+      message.startsWith("cannot read source")
+        ? message
+        : `cannot read source ${flags.source}: ${message}`,
+    );
   }
   if (!options.issuesPrinted) {
-    for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    for (const issue of result.issues) process.stderr.write(`${issueLine(issue, options.paint)}\n`);
   }
   const errors = result.issues.filter((i) => i.severity === "error").length;
   if (errors > 0) {

@@ -1,5 +1,7 @@
 import { formatDuration } from "../model/index.js";
 import type { Plan, Step } from "../plan/types.js";
+import type { Paint } from "./colors.js";
+import { PLAIN } from "./colors.js";
 
 /** One line per step: a sign a reader scans (+ adds, ~ changes, - takes away, » moves ownership). */
 export function describeStep(step: Step): string {
@@ -30,11 +32,33 @@ function settingsNote(step: Step): string {
   return `, invitations expire after ${formatDuration(step.settings.inviteExpirySeconds)}`;
 }
 
+export interface RenderOptions {
+  /** Colours for a terminal (Terraform's: + green, - red, ~ yellow); none by default. */
+  paint?: Paint;
+  /** Validation warnings printed before the plan: counted in the summary with the plan's. */
+  sourceWarnings?: number;
+}
+
+/** The step's leading sign in its colour; the rest of the line stays plain. */
+export function paintStep(line: string, paint: Paint): string {
+  const sign = line.slice(0, 1);
+  const colour =
+    sign === "+"
+      ? paint.green
+      : sign === "-"
+        ? paint.red
+        : sign === "~"
+          ? paint.yellow
+          : paint.cyan;
+  return colour(sign) + line.slice(1);
+}
+
 /**
  * The plan as a reader wants it: grouped by organization in plan order, then what is blocked,
  * the warnings, the safety verdict and one summary line.
  */
-export function renderPlanTable(plan: Plan): string {
+export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string {
+  const paint = options.paint ?? PLAIN;
   const lines: string[] = [`Plan for revision ${plan.revision}`];
   const byOrg = new Map<string, Step[]>();
   for (const step of plan.steps) {
@@ -44,34 +68,46 @@ export function renderPlanTable(plan: Plan): string {
   }
   for (const org of [...byOrg.keys()].sort()) {
     lines.push("", `${org}:`);
-    for (const step of byOrg.get(org) ?? []) lines.push(`  ${describeStep(step)} — ${step.reason}`);
+    for (const step of byOrg.get(org) ?? []) {
+      lines.push(`  ${paintStep(describeStep(step), paint)} — ${step.reason}`);
+    }
   }
   if (plan.blocked.length > 0) {
     lines.push("", "Blocked (not applied now):");
-    for (const b of plan.blocked) lines.push(`  ${b.org}: ${describeStep(b)} — ${b.blockedBy}`);
+    for (const b of plan.blocked) {
+      lines.push(`  ${b.org}: ${paintStep(describeStep(b), paint)} — ${b.blockedBy}`);
+    }
   }
   if (plan.warnings.length > 0) {
-    lines.push("", "Warnings:");
-    for (const w of plan.warnings)
-      lines.push(`  ${w.org ? `${w.org}: ` : ""}${w.message} [${w.code}]`);
+    lines.push("");
+    for (const w of plan.warnings) {
+      lines.push(
+        `${paint.yellow("warning:")} ${w.org ? `${w.org}: ` : ""}${w.message} [${w.code}]`,
+      );
+    }
   }
-  lines.push("", safetyLine(plan));
+  lines.push("", safetyLine(plan, paint));
   for (const r of plan.safety.refusals) {
-    lines.push(`  ${r.org}: ${r.rule}: ${r.message}`);
+    lines.push(`  ${r.org}: ${r.rule}: ${refusalMessage(r.org, r.message)}`);
     if (r.hint) lines.push(`    hint: ${r.hint}`);
   }
-  lines.push(summaryLine(plan));
+  lines.push(summaryLine(plan, options.sourceWarnings ?? 0));
   return `${lines.join("\n")}\n`;
 }
 
-function safetyLine(plan: Plan): string {
+/** A refusal's message without the org it already sits under ("acme: acme: …" said once). */
+function refusalMessage(org: string, message: string): string {
+  return message.startsWith(`${org}: `) ? message.slice(org.length + 2) : message;
+}
+
+function safetyLine(plan: Plan, paint: Paint): string {
   const limits = plan.safety.removals
     .filter((r) => r.count > 0)
     .map((r) => `${r.org} ${r.count}/${r.limit}`);
   const removals = limits.length > 0 ? ` (removals: ${limits.join(", ")})` : "";
   return plan.safety.safe
-    ? `Safety: ok${removals}`
-    : `Safety: REFUSED — nothing will be applied to the orgs below${removals}`;
+    ? `Safety: ${paint.green("ok")}${removals}`
+    : `Safety: ${paint.red("REFUSED")} — nothing will be applied to the orgs below${removals}`;
 }
 
 const NOUNS: Record<Step["action"], [string, string]> = {
@@ -85,7 +121,7 @@ const NOUNS: Record<Step["action"], [string, string]> = {
   remove: ["removal", "removals"],
 };
 
-export function summaryLine(plan: Plan): string {
+export function summaryLine(plan: Plan, sourceWarnings = 0): string {
   const counts = new Map<Step["action"], number>();
   for (const s of plan.steps) counts.set(s.action, (counts.get(s.action) ?? 0) + 1);
   const parts = [...counts].map(([action, n]) => `${n} ${NOUNS[action][n === 1 ? 0 : 1]}`);
@@ -93,5 +129,6 @@ export function summaryLine(plan: Plan): string {
     plan.steps.length === 0
       ? "No changes"
       : `${plan.steps.length} change${plan.steps.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
-  return `${head}; ${plan.blocked.length} blocked, ${plan.warnings.length} warning${plan.warnings.length === 1 ? "" : "s"}.`;
+  const warnings = plan.warnings.length + sourceWarnings;
+  return `${head}; ${plan.blocked.length} blocked, ${warnings} warning${warnings === 1 ? "" : "s"}.`;
 }

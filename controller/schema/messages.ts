@@ -141,7 +141,7 @@ function enumIssue(path: Path, field: string, value: unknown, allowed: unknown[]
       key: false,
       rule: "unknown-role",
       message: `unknown role ${describeValue(value)}`,
-      hint: `R1: the roles are exactly ${list}`,
+      hint: didYouMean(value, allowed.map(String), `R1: the roles are exactly ${list}`),
     };
   }
   if (field === "spec.autoProvisioning.role") {
@@ -167,6 +167,12 @@ function enumIssue(path: Path, field: string, value: unknown, allowed: unknown[]
     rule: "schema",
     message: `${field} must be one of ${list}, not ${describeValue(value)}`,
   };
+}
+
+/** `did you mean "owner"? <rest>` when a string value is close to one of `candidates`. */
+export function didYouMean(value: unknown, candidates: readonly string[], rest: string): string {
+  const guess = typeof value === "string" ? closest(value, candidates) : undefined;
+  return guess === undefined ? rest : `did you mean "${guess}"? ${rest}`;
 }
 
 /** The allowed name a typo most likely meant: same letters ignoring case, or edit distance ≤ 2. */

@@ -3,7 +3,7 @@ import type { ValidateFunction } from "ajv";
 import type { Kind } from "../model/index.js";
 import { API_VERSION, KINDS, isValidEmail } from "../model/index.js";
 import { forAjv } from "./for-ajv.js";
-import { describeValue, issuesFromAjv } from "./messages.js";
+import { describeValue, didYouMean, issuesFromAjv } from "./messages.js";
 import type { SchemaIssue } from "./messages.js";
 import { MEMBER_SPEC, ORGANIZATION_SPEC, fileMetadata } from "./resource-schemas.js";
 import type { StructuralSchema } from "./structural.js";
@@ -116,7 +116,7 @@ function checkHead(raw: Record<string, unknown>): { kind?: Kind; issues: SchemaI
       key: false,
       rule: "unknown-kind",
       message: `unknown kind ${describeValue(kind)}`,
-      hint: `Roster knows the kinds ${KINDS.join(" and ")}`,
+      hint: didYouMean(kind, KINDS, `Roster knows the kinds ${KINDS.join(" and ")}`),
     });
   }
   return { kind: issues.length === 0 ? (kind as Kind) : undefined, issues };

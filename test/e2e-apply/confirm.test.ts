@@ -28,6 +28,16 @@ describe("apply on a terminal asks before changing anything", { timeout: E2E_TIM
     expect(ws.query("SELECT * FROM organizations")).toEqual([]);
   });
 
+  it("y is not yes: the prompt asks for yes, and only yes agrees", async () => {
+    ws = new Workspace();
+    ws.declareOrg("acme", { "owner@acme.com": "owner", "bob@acme.com": "member" });
+    const run = await typed("y\n");
+    expect(run.stdout).toContain('Type "yes" to confirm:');
+    expect(run.stdout).toContain("apply cancelled: nothing changed");
+    expect(run.code).toBe(1);
+    expect(ws.query("SELECT * FROM organizations")).toEqual([]);
+  });
+
   it("yes applies", async () => {
     ws = new Workspace();
     ws.declareOrg("acme", { "owner@acme.com": "owner", "bob@acme.com": "member" });

@@ -114,6 +114,12 @@ export class Workspace {
     return this.roster(["plan", "--source", this.src, "--backend", this.backend, ...extra]);
   }
 
+  /** An empty store, as `roster portal init` makes it: plan never creates one. */
+  async initStore(): Promise<void> {
+    const run = await this.roster(["portal", "init", "--backend", this.backend]);
+    if (run.code !== 0) throw new Error(`portal init failed: ${run.stderr}`);
+  }
+
   apply(...extra: string[]): Promise<Run> {
     return this.roster([
       "apply",

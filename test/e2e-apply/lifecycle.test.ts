@@ -22,6 +22,11 @@ describe("plan and apply, from bootstrap to removal", { timeout: E2E_TIMEOUT_MS 
   });
 
   it("plans the bootstrap on a fresh store: exit 2, the org and two invites", async () => {
+    // plan refuses a store that does not exist (a mistyped --backend); portal init makes one.
+    const missing = await ws.plan();
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("roster portal init --backend");
+    await ws.initStore();
     const table = await ws.plan();
     expect(table.stderr).toBe("");
     expect(table.code).toBe(2);

@@ -99,6 +99,7 @@ describe("safety", { timeout: E2E_TIMEOUT_MS }, () => {
         "",
       ].join("\n"),
     );
+    await ws.initStore();
     for (const run of [await ws.plan(), await ws.apply()]) {
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/bad\.yaml:9:\d+: [\w-]+: /);

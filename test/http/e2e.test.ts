@@ -41,6 +41,8 @@ beforeAll(async () => {
   src = path.join(dir, "src");
   db = path.join(dir, "portal.db");
   const boot = await secretFile("bootstrap.token", "boot-".padEnd(48, "x7Q"));
+  // serve never creates a store (a mistyped path would serve an empty one): make it first.
+  expect((await roster(["portal", "init", "--backend", `sqlite:${db}`], dir)).code).toBe(0);
   server = await ServerProcess.start(
     ["--backend", `sqlite:${db}`, "--listen", "127.0.0.1:0", "--bootstrap-token-file", boot],
     dir,

@@ -62,6 +62,11 @@ describe("roster plan --source kubernetes:NAMESPACE", () => {
         metadata: { name: "bob", namespace: "team" },
         spec: { organization: "acme", email: "bob@acme.com", role: "admin" },
       });
+      const init = await rosterAsync(
+        ["portal", "init", "--backend", `sqlite:${path.join(dir, "portal.db")}`],
+        { cwd: dir, env: process.env },
+      );
+      expect(init.code, init.stderr).toBe(0);
       const args = [
         "plan",
         "--source",

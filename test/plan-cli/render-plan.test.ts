@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { describeStep, renderPlanTable, summaryLine } from "../../controller/cli/render-plan.js";
+import type { Paint } from "../../controller/cli/colors.js";
+import { PLAIN } from "../../controller/cli/colors.js";
+import {
+  describeStep,
+  paintStep,
+  renderPlanTable,
+  summaryLine,
+} from "../../controller/cli/render-plan.js";
 import type { OrgSettings } from "../../controller/model/index.js";
 import type { Plan, Step } from "../../controller/plan/types.js";
 
@@ -123,8 +130,7 @@ describe("renderPlanTable", () => {
         "Blocked (not applied now):",
         "  acme: » transferOwnership o@acme.com → n@acme.com — waiting for n@acme.com to accept the invitation",
         "",
-        "Warnings:",
-        "  acme: left alone [unmanaged-member]",
+        "warning: acme: left alone [unmanaged-member]",
         "",
         "Safety: ok (removals: acme 1/10)",
         "2 changes: 1 invite, 1 removal; 1 blocked, 1 warning.",
@@ -156,5 +162,39 @@ describe("renderPlanTable", () => {
 
   it("says no changes when there are none", () => {
     expect(summaryLine(plan())).toBe("No changes; 0 blocked, 0 warnings.");
+  });
+
+  it("counts the source's warnings, printed before the plan, with the plan's own", () => {
+    expect(summaryLine(plan(), 2)).toBe("No changes; 0 blocked, 2 warnings.");
+    expect(renderPlanTable(plan(), { sourceWarnings: 1 })).toMatch(/0 blocked, 1 warning\.\n$/);
+  });
+
+  it("says the org once when a refusal's message starts with it", () => {
+    const text = renderPlanTable(
+      plan({
+        safety: {
+          safe: false,
+          refusals: [{ org: "acme", rule: "max-removals", message: "acme: 2 removals planned" }],
+          removals: [{ org: "acme", count: 2, limit: 1 }],
+        },
+      }),
+    );
+    expect(text).toContain("  acme: max-removals: 2 removals planned\n");
+  });
+
+  it("paints signs and verdicts only when given colours", () => {
+    const colours = {
+      ...Object.fromEntries(Object.keys(PLAIN).map((k) => [k, (s: string) => s])),
+      green: (s: string) => `<g>${s}</g>`,
+      red: (s: string) => `<r>${s}</r>`,
+      yellow: (s: string) => `<y>${s}</y>`,
+      cyan: (s: string) => `<c>${s}</c>`,
+    } as unknown as Paint;
+    expect(paintStep("+ invite a", colours)).toBe("<g>+</g> invite a");
+    expect(paintStep("- remove a", colours)).toBe("<r>-</r> remove a");
+    expect(paintStep("~ changeRole a", colours)).toBe("<y>~</y> changeRole a");
+    expect(paintStep("» transferOwnership a", colours)).toBe("<c>»</c> transferOwnership a");
+    expect(renderPlanTable(plan(), { paint: colours })).toContain("Safety: <g>ok</g>");
+    expect(renderPlanTable(plan())).not.toMatch(/<[a-z]>/);
   });
 });

@@ -1,3 +1,4 @@
+import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import type { PullRequestCheck } from "../../controller/audit/pr-check.js";
 import { COMMENT_MARKER, clampText } from "../../controller/adapters/github/limits.js";
@@ -123,5 +124,16 @@ describe("the PR comment", () => {
     );
     expect(text).toContain("ok: alice-gh (approver)");
     expect(text).toContain(`  orgs/acme.yaml:1:1: yaml: at base ${SHA_BASE.slice(0, 12)}: broken`);
+  });
+
+  it("the table paints the verdict when given colours, and stays plain by default", () => {
+    const paint = pc.createColors(true);
+    expect(renderCheckTable({ report: report() }, paint)).toContain(
+      `Roster check: ${paint.green("ALLOWED")} — `,
+    );
+    expect(renderCheckTable({ report: report({ allowed: false }) }, paint)).toContain(
+      `Roster check: ${paint.red("DENIED")} — `,
+    );
+    expect(renderCheckTable({ report: report() })).not.toContain("\u001b[");
   });
 });

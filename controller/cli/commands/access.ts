@@ -34,11 +34,13 @@ export function registerAccess(program: Command): void {
       "--backend <uri>",
       "also read the controller journal of this backend (e.g. sqlite:.roster/portal.db)",
     )
-    .option("-o, --output <format>", "table or json", "table");
+    .option("-o, --output <format>", "table|json", "table");
   addGitOptions(command)
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster access --repo . --at 2024-03-01T12:00:00Z --org acme --backend sqlite:.roster/portal.db",
+      "\nExample:\n" +
+        "  $ roster access --repo . --at 2024-03-01T12:00:00Z --org acme \\\n" +
+        "      --backend sqlite:.roster/portal.db",
     )
     .action(async (flags: AccessFlags) => {
       const format = parseOutputFormat(flags.output, ["table", "json"] as const);

@@ -1,8 +1,12 @@
 import type { Command } from "commander";
 import type { Plan } from "../../plan/types.js";
 import type { ReconcileResult, StepResult } from "../../reconcile/index.js";
+import { applyReport } from "../apply-json.js";
+import { paintFor } from "../colors.js";
 import { askYes } from "../confirm.js";
 import { UsageError } from "../errors.js";
+import { countWarnings } from "../issue-text.js";
+import { parseOutputFormat, printJson } from "../output.js";
 import { ProgressLine } from "../progress.js";
 import type { PassFlags } from "../reconcile-pass.js";
 import {
@@ -17,6 +21,7 @@ import { describeStep, renderPlanTable } from "../render-plan.js";
 interface ApplyFlags extends PassFlags {
   yes?: boolean;
   concurrency: number;
+  output: string;
 }
 
 export function registerApply(program: Command): void {
@@ -29,11 +34,23 @@ export function registerApply(program: Command): void {
   )
     .option("-y, --yes", "apply without asking (required when stdin is not a terminal)")
     .option("--concurrency <n>", "writes in flight at once inside a phase", positiveInteger, 8)
+    .option("-o, --output <format>", "table|json (json: the plan and each step's result)", "table")
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster apply --source examples/acme --yes\n  $ roster apply --source git@github.com:acme/org.git#main --backend sqlite:/srv/portal.db",
+      "\nExample:\n" +
+        "  $ roster apply --source examples/acme --yes\n" +
+        "  $ roster apply --source git@github.com:acme/org.git#main \\\n" +
+        "      --backend sqlite:/srv/portal.db\n" +
+        "  $ roster apply --yes -o json   # --source and --backend from roster.yaml",
     )
-    .action(async (flags: ApplyFlags) => {
+    .action(async (flags: ApplyFlags, command: Command) => {
+      const json = parseOutputFormat(flags.output, ["table", "json"] as const) === "json";
+      // With -o json stdout holds the report alone; the plan shown for confirmation goes to stderr.
+      const planOut = json ? process.stderr : process.stdout;
+      const paint = paintFor(command, planOut);
+      const errPaint = paintFor(command, process.stderr);
+      const progress = new ProgressLine(process.stderr, 1000, errPaint);
+      let sourceWarnings = 0;
       // Decided before reading anything: a pipeline never hangs on a prompt nobody sees.
       if (!flags.yes && !process.stdin.isTTY) {
         throw new UsageError(
@@ -49,7 +66,9 @@ export function registerApply(program: Command): void {
           concurrency: flags.concurrency,
           confirm: async (plan) => {
             shown = plan;
-            process.stdout.write(renderPlanTable(plan));
+            if (!json || !flags.yes) {
+              planOut.write(renderPlanTable(plan, { paint, sourceWarnings }));
+            }
             if (flags.yes) return true;
             // Steps of refused orgs are shown but never applied: don't count them.
             const refused = new Set(plan.safety.refusals.map((r) => r.org));
@@ -61,18 +80,26 @@ export function registerApply(program: Command): void {
             return ok;
           },
         },
-        new ProgressLine(),
+        {
+          onLoaded: (revision, issues) => {
+            sourceWarnings = countWarnings(issues);
+            progress.onLoaded(revision, issues);
+          },
+          onStepDone: (org, r, done, total) => progress.onStepDone(org, r, done, total),
+        },
       );
       checkSource(result, flags, { issuesPrinted: true });
-      if (shown === undefined && result.plan) process.stdout.write(renderPlanTable(result.plan));
+      if (shown === undefined && result.plan && !json) {
+        process.stdout.write(renderPlanTable(result.plan, { paint, sourceWarnings }));
+      }
       const failedReads = reportObserveFailures(result);
       if (declined) throw new UsageError("apply cancelled: nothing changed");
-      process.exitCode = summarize(result, failedReads);
+      process.exitCode = summarize(result, failedReads, json);
     });
 }
 
-/** Prints failed steps and one summary line; returns the exit code. */
-function summarize(result: ReconcileResult, failedReads: number): number {
+/** Prints failed steps and one summary line (or the JSON report); returns the exit code. */
+function summarize(result: ReconcileResult, failedReads: number, json: boolean): number {
   const results: StepResult[] = result.orgs.flatMap((o) => o.results);
   const count = (r: StepResult["result"]) => results.filter((x) => x.result === r).length;
   for (const r of results) {
@@ -89,14 +116,18 @@ function summarize(result: ReconcileResult, failedReads: number): number {
   }
   const refused = result.orgs.filter((o) => o.status === "refused").map((o) => o.org);
   const blocked = result.plan?.blocked.length ?? 0;
-  process.stdout.write(
-    `\nApplied ${count("applied")}, unchanged ${count("noop")}, failed ${count("failed")}, blocked ${blocked}.\n`,
-  );
+  const bad = result.orgs.some((o) => o.status !== "synced") || failedReads > 0;
+  const code = bad || result.plan?.safety.safe === false ? 1 : 0;
+  if (json) printJson(applyReport(result, code === 0));
+  else {
+    process.stdout.write(
+      `\nApplied ${count("applied")}, unchanged ${count("noop")}, failed ${count("failed")}, blocked ${blocked}.\n`,
+    );
+  }
   if (refused.length > 0 || result.plan?.safety.safe === false) {
     process.stderr.write(
       `roster: refused by the safety checks, nothing applied to: ${refused.join(", ") || "any organization"}\n`,
     );
   }
-  const bad = result.orgs.some((o) => o.status !== "synced") || failedReads > 0;
-  return bad || result.plan?.safety.safe === false ? 1 : 0;
+  return code;
 }

@@ -9,6 +9,7 @@ import { openRepo } from "../repo.js";
 import { computeCheck } from "../pr-check/compute.js";
 import { renderCheckMarkdown } from "../pr-check/render-markdown.js";
 import { renderCheckTable } from "../pr-check/render-table.js";
+import { paintFor, type Paint } from "../colors.js";
 import type { CheckView } from "../pr-check/view.js";
 import { checkJson } from "../pr-check/view.js";
 
@@ -49,7 +50,7 @@ export function registerCheck(program: Command): void {
     .option("--author <login>", "GitHub login of the PR author")
     .option("--approver <login>", "GitHub login of an approver (repeat for each)", collect, [])
     .option("--path <dir>", "only YAML files under this folder of the repository")
-    .option("-o, --output <format>", "table, markdown (a PR comment body) or json", "table")
+    .option("-o, --output <format>", "table|json|markdown (markdown: a PR comment body)", "table")
     .option("--backend <uri>", "plan against this backend instead of against base (read only)")
     .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
     .option("--github", "read the PR and its approvals from GitHub, post a check run and a comment")
@@ -64,13 +65,14 @@ export function registerCheck(program: Command): void {
       "after",
       "\nThe GitHub token comes from ROSTER_GITHUB_TOKEN or GITHUB_TOKEN.\n" +
         "\nExample:\n" +
-        "  $ roster check --repo . --base main --head add-bob --author alice-gh --approver carol-gh\n" +
+        "  $ roster check --repo . --base main --head add-bob --author alice-gh \\\n" +
+        "      --approver carol-gh\n" +
         "  $ roster check --github --repo-slug acme/access --pr 42 -o markdown",
     )
-    .action(async (flags: CheckFlags) => {
+    .action(async (flags: CheckFlags, command: Command) => {
       const format = parseOutputFormat(flags.output, FORMATS);
       const view = flags.github ? await githubCheck(flags) : await localCheck(flags);
-      print(view, format);
+      print(view, format, paintFor(command));
       process.exitCode = view.report.allowed ? CHECK_EXIT.allowed : CHECK_EXIT.denied;
     });
 }
@@ -158,10 +160,10 @@ async function githubCheck(flags: CheckFlags): Promise<CheckView> {
   return result.view;
 }
 
-function print(view: CheckView, format: Format): void {
+function print(view: CheckView, format: Format, paint: Paint): void {
   if (format === "json") printJson(checkJson(view));
   else if (format === "markdown") process.stdout.write(renderCheckMarkdown(view));
-  else process.stdout.write(renderCheckTable(view));
+  else process.stdout.write(renderCheckTable(view, paint));
 }
 
 function kebab(name: string): string {

@@ -7,6 +7,7 @@ import { exportOrganization } from "../export-yaml.js";
 
 interface ExportFlags {
   backend: string;
+  tokenFile?: string;
   org?: string;
   out?: string;
 }
@@ -15,7 +16,12 @@ export function registerExport(program: Command): void {
   program
     .command("export")
     .description("Write the backend's organizations and members as Roster YAML (to adopt them)")
-    .option("--backend <uri>", "identity backend", DEFAULT_BACKEND_URI)
+    .option(
+      "--backend <uri>",
+      "identity backend (or ROSTER_BACKEND, roster.yaml)",
+      DEFAULT_BACKEND_URI,
+    )
+    .option("--token-file <file>", "API key for an http(s) backend (or set ROSTER_TOKEN)")
     .option("--org <org>", "only this organization")
     .option("--out <dir>", "write one <org>.yaml per organization into DIR instead of stdout")
     .addHelpText(
@@ -24,7 +30,10 @@ export function registerExport(program: Command): void {
     )
     .action(async (flags: ExportFlags) => {
       // Read-only: a mistyped path is an error, not a new empty store.
-      const opened = await openBackend(flags.backend, { create: false });
+      const opened = await openBackend(flags.backend, {
+        create: false,
+        ...(flags.tokenFile !== undefined ? { tokenFile: flags.tokenFile } : {}),
+      });
       try {
         const orgs =
           flags.org !== undefined ? [flags.org] : await opened.backend.listOrganizations();

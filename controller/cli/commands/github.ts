@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { readFileSync } from "node:fs";
 import { parseRepoSlug } from "../../adapters/github/pull-request.js";
 import type { RepoRef } from "../../adapters/github/index.js";
@@ -20,19 +20,25 @@ interface ServeFlags extends GitFlags {
 export function registerGithub(program: Command): void {
   const github = program
     .command("github")
-    .description("GitHub integration: the pull-request check as a webhook service");
+    .description("GitHub integration: the pull-request check as a webhook service")
+    .addHelpText(
+      "after",
+      "\nExample:\n" +
+        "  $ export ROSTER_WEBHOOK_SECRET=… GITHUB_TOKEN=…\n" +
+        "  $ roster github serve --repo /srv/access --repo-slug acme/access",
+    );
   const serve = github
     .command("serve")
     .description(
-      "Serve POST /webhook (and /healthz, /readyz, /metrics): pull_request (opened, synchronize,\n" +
-        "reopened) and pull_request_review (submitted, dismissed) deliveries run `roster check --github`\n" +
-        "for that PR. Deliveries are verified with the webhook secret (HMAC-SHA256).",
+      "Serve POST /webhook (and /healthz, /readyz, /metrics): pull_request (opened, " +
+        "synchronize, reopened) and pull_request_review (submitted, dismissed) deliveries run " +
+        "`roster check --github` for that PR. Deliveries are verified with the webhook secret " +
+        "(HMAC-SHA256).",
     )
-    .option(
-      "--listen <host:port>",
-      "address of the webhook endpoint",
-      parseListen,
-      parseListen("127.0.0.1:9091"),
+    .addOption(
+      new Option("--listen <host:port>", "address of the webhook endpoint")
+        .argParser(parseListen)
+        .default(parseListen("127.0.0.1:9091"), "127.0.0.1:9091"),
     )
     .option("--repo <path>", "local clone of the repository the PRs belong to (or a Git URL)", ".")
     .option("--path <dir>", "only YAML files under this folder of the repository")
@@ -48,7 +54,8 @@ export function registerGithub(program: Command): void {
       "after",
       "\nThe GitHub token comes from ROSTER_GITHUB_TOKEN or GITHUB_TOKEN.\n" +
         "\nExample:\n" +
-        "  $ ROSTER_WEBHOOK_SECRET=… GITHUB_TOKEN=… roster github serve --listen 0.0.0.0:9091 --repo /srv/access --repo-slug acme/access",
+        "  $ ROSTER_WEBHOOK_SECRET=… GITHUB_TOKEN=… roster github serve \\\n" +
+        "      --listen 0.0.0.0:9091 --repo /srv/access --repo-slug acme/access",
     )
     .action(async (flags: ServeFlags) => {
       await serveWebhook(flags);

@@ -35,11 +35,12 @@ export function registerHistory(program: Command): void {
       "--since <date>",
       "only changes from this ISO date or time on (UTC unless a zone is given)",
     )
-    .option("-o, --output <format>", "table, json or csv", "table");
+    .option("-o, --output <format>", "table|json|csv", "table");
   addGitOptions(command)
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster history --repo . --org acme --since 2024-01-01 -o csv > acme-changes.csv",
+      "\nExample:\n" +
+        "  $ roster history --repo . --org acme --since 2024-01-01 -o csv > acme.csv",
     )
     .action(async (flags: HistoryFlags) => {
       const format = parseOutputFormat(flags.output, ["table", "json", "csv"] as const);

@@ -14,6 +14,9 @@ import { registerJournal } from "./journal.js";
 import { registerRun } from "./run.js";
 import { registerCheck } from "./check.js";
 import { registerGithub } from "./github.js";
+import { registerInit } from "./init.js";
+import { registerConfig } from "./config.js";
+import { registerCompletion } from "./completion.js";
 
 /** Every command module registers itself here; one line per command keeps merges trivial. */
 export function registerCommands(program: Command): void {
@@ -33,4 +36,8 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerCheck(program);
   registerGithub(program);
+  registerInit(program);
+  registerConfig(program);
+  // Last: the completion script describes every command registered above.
+  registerCompletion(program);
 }

@@ -13,7 +13,7 @@ export function registerPermissions(program: Command): void {
     .command("permissions")
     .description("Print the role permission matrix (R9), from the same table the backend enforces")
     .option("--role <role>", `only this role's column (${ROLES.join(", ")})`)
-    .option("-o, --output <format>", "table or json", "table")
+    .option("-o, --output <format>", "table|json", "table")
     .addHelpText(
       "after",
       "\nExample:\n  $ roster permissions\n  $ roster permissions --role admin -o json",

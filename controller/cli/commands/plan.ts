@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { paintFor } from "../colors.js";
+import { countWarnings } from "../issue-text.js";
 import { parseOutputFormat, printJson } from "../output.js";
 import type { PassFlags } from "../reconcile-pass.js";
 import { addPassOptions, checkSource, reportObserveFailures, runPass } from "../reconcile-pass.js";
@@ -17,15 +19,18 @@ export function registerPlan(program: Command): void {
         "Show what apply would change, nothing applied (exit 0 no changes, 2 changes, 1 error or unsafe)",
       ),
   )
-    .option("-o, --output <format>", "table or json", "table")
+    .option("-o, --output <format>", "table|json", "table")
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster plan --source examples/acme\n  $ roster plan --source examples/acme -o json --backend sqlite:/tmp/portal.db",
+      "\nExample:\n" +
+        "  $ roster plan --source examples/acme\n" +
+        "  $ roster plan --source examples/acme -o json --backend sqlite:/tmp/portal.db\n" +
+        "  $ roster plan        # with --source and --backend from roster.yaml",
     )
-    .action(async (flags: PassFlags & { output: string }) => {
+    .action(async (flags: PassFlags & { output: string }, command: Command) => {
       const format = parseOutputFormat(flags.output, FORMATS);
       const result = await runPass(flags, { dryRun: true });
-      checkSource(result, flags);
+      checkSource(result, flags, { paint: paintFor(command, process.stderr) });
       const failed = reportObserveFailures(result);
       const plan = result.plan;
       if (plan === undefined) {
@@ -33,7 +38,10 @@ export function registerPlan(program: Command): void {
         return;
       }
       if (format === "json") printJson(plan);
-      else process.stdout.write(renderPlanTable(plan));
+      else {
+        const options = { paint: paintFor(command), sourceWarnings: countWarnings(result.issues) };
+        process.stdout.write(renderPlanTable(plan, options));
+      }
       // Blocked steps are drift too: the backend is not yet what the source declares.
       const pending = plan.steps.length + plan.blocked.length > 0;
       process.exitCode =

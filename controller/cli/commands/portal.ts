@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerPortalInit } from "./portal-init.js";
 import { registerPortalReads } from "./portal-reads.js";
 import { registerPortalWrites } from "./portal-writes.js";
 
@@ -11,8 +12,12 @@ export function registerPortal(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExample:   $ roster portal accept bob@acme.com --org acme   $ roster portal members acme -o json",
+      "\nExample:\n" +
+        "  $ roster portal init\n" +
+        "  $ roster portal accept bob@acme.com --org acme\n" +
+        "  $ roster portal members acme -o json",
     );
+  registerPortalInit(portal);
   registerPortalWrites(portal);
   registerPortalReads(portal);
 }

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { jsonLogger } from "../../adapters/kubernetes/log.js";
 import { parseDuration } from "../../model/index.js";
+import { durationOption } from "../duration-option.js";
 import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
 import { UsageError } from "../errors.js";
 import { parseListen } from "../listen.js";
@@ -181,29 +182,37 @@ export function addKubernetesOptions(command: Command): Command {
       "--lease-namespace <ns>",
       "kubernetes: leader-election Lease namespace (default: the pod's)",
     )
-    .option(
-      "--lease-duration <duration>",
-      "kubernetes: how long a Lease lasts without renewal",
-      durationMs,
-      15_000,
+    .addOption(
+      durationOption(
+        "--lease-duration <duration>",
+        "kubernetes: how long a Lease lasts without renewal",
+        durationMs,
+        "15s",
+      ),
     )
-    .option(
-      "--renew-deadline <duration>",
-      "kubernetes: the leader steps down when it cannot renew for this long",
-      durationMs,
-      10_000,
+    .addOption(
+      durationOption(
+        "--renew-deadline <duration>",
+        "kubernetes: the leader steps down when it cannot renew for this long",
+        durationMs,
+        "10s",
+      ),
     )
-    .option(
-      "--retry-period <duration>",
-      "kubernetes: between attempts to acquire or renew the Lease",
-      durationMs,
-      2_000,
+    .addOption(
+      durationOption(
+        "--retry-period <duration>",
+        "kubernetes: between attempts to acquire or renew the Lease",
+        durationMs,
+        "2s",
+      ),
     )
-    .option(
-      "--resync-period <duration>",
-      "kubernetes: reconcile every organization this often",
-      durationMs,
-      600_000,
+    .addOption(
+      durationOption(
+        "--resync-period <duration>",
+        "kubernetes: reconcile every organization this often",
+        durationMs,
+        "10m",
+      ),
     )
     .option(
       "--identity <id>",

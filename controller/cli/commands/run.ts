@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseDuration } from "../../model/index.js";
@@ -7,6 +7,7 @@ import { ControllerLoop, reconcile } from "../../reconcile/index.js";
 import type { PassOutcome, ReconcileResult } from "../../reconcile/index.js";
 import type { Logger } from "../../server/controller/logger.js";
 import { openBackend } from "../backend-uri.js";
+import { durationOption } from "../duration-option.js";
 import { UsageError } from "../errors.js";
 import { gitAccessOptions } from "../git-options.js";
 import { parseListen } from "../listen.js";
@@ -38,22 +39,23 @@ export function registerRun(program: Command): void {
     program
       .command("run")
       .description(
-        "Run the controller: reconcile the source into the backend continuously, serve\n" +
-          "/healthz, /readyz, /metrics and a GitHub push webhook. SIGTERM finishes the step\n" +
+        "Run the controller: reconcile the source into the backend continuously, serve " +
+          "/healthz, /readyz, /metrics and a GitHub push webhook. SIGTERM finishes the step " +
           "in flight and exits.",
       ),
   )
-    .option(
-      "--interval <duration>",
-      "poll and full-resync interval (30s, 5m, 1h)",
-      duration,
-      60_000,
+    .addOption(
+      durationOption(
+        "--interval <duration>",
+        "poll and full-resync interval (30s, 5m, 1h)",
+        duration,
+        "60s",
+      ),
     )
-    .option(
-      "--listen <host:port>",
-      "health, metrics and webhook endpoint",
-      parseListen,
-      parseListen("127.0.0.1:9090"),
+    .addOption(
+      new Option("--listen <host:port>", "health, metrics and webhook endpoint")
+        .argParser(parseListen)
+        .default(parseListen("127.0.0.1:9090"), "127.0.0.1:9090"),
     )
     .option(
       "--webhook-secret-file <file>",
@@ -67,12 +69,15 @@ export function registerRun(program: Command): void {
     .addHelpText(
       "after",
       "\nExamples:\n" +
-        "  $ roster run --source https://github.com/acme/access.git#main//orgs --interval 5m\n" +
-        "  $ ROSTER_WEBHOOK_SECRET=… roster run --source ./orgs --backend sqlite:/data/portal.db --listen 0.0.0.0:9090\n" +
-        "  $ roster run --source kubernetes --all-namespaces --backend https://portal.example.com\n" +
-        "\nWith --source kubernetes the controller watches Organization and Member resources\n" +
-        "(informers, a work queue per organization, status, finalizers, leader election);\n" +
-        "the options marked kubernetes: apply to that mode only.\n",
+        "  $ roster run --source https://github.com/acme/access.git#main//orgs \\\n" +
+        "      --interval 5m\n" +
+        "  $ ROSTER_WEBHOOK_SECRET=… roster run --source ./orgs \\\n" +
+        "      --backend sqlite:/data/portal.db --listen 0.0.0.0:9090\n" +
+        "  $ roster run --source kubernetes --all-namespaces \\\n" +
+        "      --backend https://portal.example.com\n" +
+        "\nWith --source kubernetes the controller watches Organization and Member\n" +
+        "resources (informers, a work queue per organization, status, finalizers, leader\n" +
+        "election); the options marked kubernetes: apply to that mode only.\n",
     )
     .action(async (flags: RunFlags) => {
       const kube = kubernetesSourceNamespace(flags.source);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { createPortalServer } from "../../server/portal-api/server.js";
@@ -23,10 +23,11 @@ export function registerServe(program: Command): void {
       "Serve the embedded Portal store as the Portal team API over HTTP (JSON under /v1)",
     )
     .option("--backend <uri>", "the embedded Portal store to serve", DEFAULT_BACKEND_URI)
-    .option("--listen <host:port>", "address to bind (port 0 picks a free one)", parseListen, {
-      host: "127.0.0.1",
-      port: 8080,
-    })
+    .addOption(
+      new Option("--listen <host:port>", "address to bind (port 0 picks a free one)")
+        .argParser(parseListen)
+        .default({ host: "127.0.0.1", port: 8080 }, "127.0.0.1:8080"),
+    )
     .option(
       "--bootstrap-token-file <file>",
       "a secret whose bearer has system authority (creates organizations over the API)",
@@ -35,9 +36,11 @@ export function registerServe(program: Command): void {
     .addHelpText(
       "after",
       "\nExample:\n" +
+        "  $ roster portal init     # or a first roster apply: serve never creates one\n" +
         "  $ roster portal create-key --org acme --email alice@acme.com > alice.key\n" +
         "  $ roster serve --backend sqlite:.roster/portal.db --listen 127.0.0.1:8080\n" +
-        "  $ roster plan --source examples/acme --backend http://127.0.0.1:8080 --token-file alice.key",
+        "  $ roster plan --source examples/acme --backend http://127.0.0.1:8080 \\\n" +
+        "      --token-file alice.key",
     )
     .action((flags: ServeFlags) => serve(flags));
 }
@@ -49,7 +52,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     );
   }
   const bootstrapToken = await readBootstrapToken(flags.bootstrapTokenFile);
-  const opened = await openBackend(flags.backend, mailerOpenOptions(flags));
+  // Serving a mistyped path would serve an empty store: refuse, as the read commands do.
+  const opened = await openBackend(flags.backend, { ...mailerOpenOptions(flags), create: false });
   const store = opened.store;
   if (store === undefined) {
     await opened.close();

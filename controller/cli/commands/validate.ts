@@ -1,13 +1,16 @@
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import type { Issue, SourceSnapshot } from "../../model/index.js";
-import { formatIssue, hasErrors } from "../../model/index.js";
+import { hasErrors } from "../../model/index.js";
 import { validateSnapshot } from "../../load/index.js";
 import { addGitOptions, gitAccessOptions } from "../git-options.js";
 import type { GitFlags } from "../git-options.js";
+import { paintFor } from "../colors.js";
+import { issueLine } from "../issue-text.js";
 import { parseOutputFormat, printJson } from "../output.js";
+import { configuredSource } from "../settings.js";
 import { openSource } from "../source-uri.js";
 
-const FORMATS = ["text", "json"] as const;
+const FORMATS = ["table", "json"] as const;
 
 export function registerValidate(program: Command): void {
   addGitOptions(
@@ -16,22 +19,34 @@ export function registerValidate(program: Command): void {
       .description(
         "Check Organization and Member YAML against the schema and the rules (exit 0 valid, warnings allowed; 1 invalid)",
       )
-      .argument("[paths...]", "folders or files (or Git sources) read together as one tree", ["."]),
+      .addArgument(
+        new Argument(
+          "[paths...]",
+          "folders or files (or Git sources) read together as one tree",
+        ).default(["."], "the source of roster.yaml, else ."),
+      ),
   )
-    .option("-o, --output <format>", "text or json", "text")
+    .option("-o, --output <format>", "table|json", "table")
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster validate examples/acme\n  $ roster validate members/ orgs.yaml -o json",
+      "\nExample:\n" +
+        "  $ roster validate examples/acme\n" +
+        "  $ roster validate members/ orgs.yaml -o json\n" +
+        "  $ roster validate     # the source of roster.yaml (or ROSTER_SOURCE), else .",
     )
-    .action(async (paths: string[], flags: GitFlags & { output: string }) => {
-      const format = parseOutputFormat(flags.output, FORMATS);
+    .action(async (given: string[], flags: GitFlags & { output: string }, command: Command) => {
+      // `text` was this command's name for the table: still accepted, no longer shown.
+      const format = parseOutputFormat(flags.output === "text" ? "table" : flags.output, FORMATS);
+      const configured = command.args.length === 0 ? configuredSource() : undefined;
+      const paths = configured !== undefined ? [configured] : given;
+      const paint = paintFor(command);
       const snapshot = await readAll(paths, flags);
       const result = validateSnapshot(snapshot, { describe: paths.join(" ") });
       const valid = !hasErrors(result.issues);
       if (format === "json") {
         printJson({ valid, issues: result.issues.map(jsonIssue) });
       } else {
-        for (const issue of result.issues) process.stdout.write(`${textIssue(issue)}\n`);
+        for (const issue of result.issues) process.stdout.write(`${issueLine(issue, paint)}\n`);
         process.stdout.write(
           `${summary(valid, result.issues, snapshot.files.length, result.counts)}\n`,
         );
@@ -65,12 +80,6 @@ function jsonIssue(issue: Issue): Issue {
   return hint
     ? { file, line, col, rule, severity, message, hint }
     : { file, line, col, rule, severity, message };
-}
-
-function textIssue(issue: Issue): string {
-  return formatIssue(
-    issue.severity === "warning" ? { ...issue, message: `warning: ${issue.message}` } : issue,
-  );
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;

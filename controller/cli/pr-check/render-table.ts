@@ -1,14 +1,17 @@
-import { formatIssue } from "../../model/index.js";
+import type { Paint } from "../colors.js";
+import { PLAIN } from "../colors.js";
+import { issueLine } from "../issue-text.js";
 import { renderTable } from "../output.js";
 import { renderPlanTable } from "../render-plan.js";
 import type { CheckView } from "./view.js";
 import { allIssues, satisfiedByText, verdictReason } from "./view.js";
 
 /** `roster check -o table`: the verdict, each change with its rule, the issues, the plan. */
-export function renderCheckTable(view: CheckView): string {
+export function renderCheckTable(view: CheckView, paint: Paint = PLAIN): string {
   const { report } = view;
+  const verdict = report.allowed ? paint.green("ALLOWED") : paint.red("DENIED");
   const out: string[] = [
-    `Roster check: ${report.allowed ? "ALLOWED" : "DENIED"} — ${verdictReason(report)}`,
+    `Roster check: ${verdict} — ${verdictReason(report)}`,
     `base ${report.base.slice(0, 12)} → head ${report.head.slice(0, 12)} · author ${report.author || "(none)"} · approvers: ${report.approvers.length > 0 ? report.approvers.join(", ") : "(none)"}` +
       (view.staleApprovers?.length
         ? ` · stale approvals ignored: ${view.staleApprovers.join(", ")}`
@@ -37,13 +40,11 @@ export function renderCheckTable(view: CheckView): string {
   if (issues.length > 0) {
     out.push("", "Issues:");
     for (const issue of issues) {
-      const text = formatIssue(
-        issue.severity === "warning" ? { ...issue, message: `warning: ${issue.message}` } : issue,
-      );
+      const text = issueLine(issue, paint);
       out.push(...text.split("\n").map((l) => `  ${l}`));
     }
   }
-  if (view.plan) out.push("", renderPlanTable(view.plan).trimEnd());
+  if (view.plan) out.push("", renderPlanTable(view.plan, { paint }).trimEnd());
   if (view.planNote) out.push("", `Plan: ${view.planNote}`);
   return `${out.join("\n")}\n`;
 }

@@ -32,7 +32,9 @@ export async function adoptDeclared(
     // lost after the backend committed is simply asked again.
     const emails = [...new Set(unmarked)];
     const attempt = await withRetry(() => backend.markManaged(org, emails, ctx), retry);
-    if (attempt.error !== undefined) throw attempt.error;
+    if (attempt.error !== undefined) {
+      throw attempt.error instanceof Error ? attempt.error : new Error("marking managed failed");
+    }
     return;
   }
   if (state) await state.addManagedMembers(org, declared);

@@ -241,6 +241,7 @@ describe("5. the managed set lives with the backend", () => {
     const tokenFile = path.join(world.dir, "token");
     await writeFile(tokenFile, `${BOOT}\n`);
     const db = path.join(world.dir, "served.db");
+    expect((await roster(["portal", "init", "--backend", `sqlite:${db}`], world.dir)).code).toBe(0);
     const server = await ServerProcess.start(
       ["--backend", `sqlite:${db}`, "--listen", "127.0.0.1:0", "--bootstrap-token-file", tokenFile],
       world.dir,

@@ -69,7 +69,7 @@ export function checkSafety(
       refusals.push({
         org: org.name,
         rule: "max-removals",
-        message: `${org.name}: ${count} removals planned, more than the limit of ${limit} (${source})`,
+        message: `${org.name}: ${count} ${count === 1 ? "removal" : "removals"} planned, more than the limit of ${limit} (${source})`,
         hint: `review the plan; if these removals are intended, re-run with --max-removals ${count}`,
       });
     }

@@ -34,7 +34,10 @@ export class Harness {
   ): Promise<KubernetesController> {
     const identity = overrides.identity ?? `controller-${this.controllers.length + 1}`;
     const controller = new KubernetesController({
-      clients: connectKube({ config: kubeConfigForServer(this.server.url, NS, identity) }),
+      clients: connectKube({
+        config: kubeConfigForServer(this.server.url, NS, identity),
+        requestTimeoutMs: 2000,
+      }),
       backend: this.backend,
       state: this.state,
       namespace: NS,

@@ -67,12 +67,14 @@ export class KubernetesController {
   private readonly orgOf = new Map<string, string>();
   private resyncTimer: NodeJS.Timeout | undefined;
   private leading = false;
+  /** Aborted when this leadership term ends: the executor starts no new step after that. */
+  private term = new AbortController();
   private initialSyncDone = false;
   private running = false;
 
   constructor(private readonly options: KubernetesControllerOptions) {
     this.log = options.log ?? silentLogger;
-    const isLeader = () => this.leading;
+    const isLeader = () => this.isLeader;
     this.cache = new RosterCache(options.clients, {
       namespace: options.namespace,
       onChange: (kind, object, type) => this.onChange(kind, object, type),
@@ -95,10 +97,14 @@ export class KubernetesController {
       state: options.state,
       ...(options.managedState ? { managedState: options.managedState } : {}),
       statusWriter: new StatusWriter(options.clients.custom, isLeader),
-      events: new EventRecorder(options.clients.core, options.identity, (error) =>
-        this.log.warn("cannot record an event", { error: describeApiError(error) }),
+      events: new EventRecorder(
+        options.clients.core,
+        options.identity,
+        (error) => this.log.warn("cannot record an event", { error: describeApiError(error) }),
+        isLeader,
       ),
       isLeader,
+      signal: () => this.term.signal,
       actor: `roster@${options.identity}`,
       log: this.log,
       concurrency: options.concurrency,
@@ -123,8 +129,13 @@ export class KubernetesController {
     }
   }
 
+  /**
+   * Leadership at this instant: with a Lease, also the elector's own deadline check, so a leader
+   * cut off from the API server stops writing at its renew deadline even before its
+   * step-down callback has run.
+   */
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && (this.elector?.isLeader ?? true);
   }
 
   /** Liveness: the process runs its loops. */
@@ -193,6 +204,7 @@ export class KubernetesController {
 
   private startLeading(): void {
     this.log.info("started leading", { identity: this.options.identity });
+    this.term = new AbortController();
     this.leading = true;
     this.queue.start();
     this.resync();
@@ -208,6 +220,7 @@ export class KubernetesController {
     if (!this.leading) return;
     this.log.warn("stopped leading", { identity: this.options.identity });
     this.leading = false;
+    this.term.abort();
     this.initialSyncDone = false;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     void this.queue.stop();

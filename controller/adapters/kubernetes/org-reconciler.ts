@@ -30,6 +30,8 @@ export interface OrgReconcilerDeps {
   statusWriter: StatusWriter;
   events: EventRecorder;
   isLeader: () => boolean;
+  /** The current leadership term's signal: aborted when it ends, so no new step starts. */
+  signal?: () => AbortSignal;
   actor: string;
   log: Logger;
   /** Steps in flight at once inside a phase. */
@@ -83,6 +85,7 @@ export async function reconcileOrg(
         actor: deps.actor,
         concurrency: deps.concurrency,
         retry: deps.retry,
+        signal: deps.signal?.(),
       },
     );
     deps.onReconciled?.(result, (performance.now() - started) / 1000);
@@ -124,7 +127,7 @@ function now(deps: OrgReconcilerDeps): Date {
 /** Adds our finalizer to every live object that lacks it, before anything is written for it. */
 async function ensureFinalizers(deps: OrgReconcilerDeps, objects: OrgObjects): Promise<OrgObjects> {
   const add = async (object: RosterObject, plural: string, finalizer: string) => {
-    if (isDeleting(object) || hasFinalizer(object, finalizer)) return object;
+    if (isDeleting(object) || hasFinalizer(object, finalizer) || !deps.isLeader()) return object;
     return setFinalizers(deps.custom, plural, object, withFinalizer(object, finalizer));
   };
   const organizations: RosterObject[] = [];
@@ -180,6 +183,7 @@ async function releaseMembers(
       (actual !== undefined &&
         !actual.members.some((a) => a.email === email) &&
         !actual.invitations.some((i) => i.email === email));
+    if (!deps.isLeader()) break;
     if (email === undefined || live.has(email) || unmanaged || absent) {
       await setFinalizers(deps.custom, MEMBERS, m, withoutFinalizer(m, MEMBER_FINALIZER));
       released.add(refOf("Member", m));

@@ -130,7 +130,7 @@ export class FakeKubeApiServer {
     this.hangs.push({ method, pathIncludes, times });
   }
 
-  /** Requests that were received and never answered (a partition, hangNext). */
+  /** Requests received, never answered, and still open on the client's side. */
   get hungRequests(): number {
     return this.held.length;
   }
@@ -176,7 +176,12 @@ export class FakeKubeApiServer {
     };
     this.requests.push(entry);
     if (this.shouldHang(entry)) {
-      this.held.push({ token: entry.token, res }); // status stays 0: never answered
+      const held = { token: entry.token, res }; // status stays 0: never answered
+      this.held.push(held);
+      res.on("close", () => {
+        const at = this.held.indexOf(held);
+        if (at >= 0) this.held.splice(at, 1);
+      });
       return;
     }
     const reply = (status: number, payload: unknown) => {
@@ -327,6 +332,8 @@ export class FakeKubeApiServer {
     const timer =
       seconds > 0
         ? setTimeout(() => {
+            // Across a partition not even the end of the stream gets through.
+            if (token !== undefined && this.partitioned.has(token)) return;
             this.sendBookmark(watcher);
             this.watchers.delete(watcher);
             res.end();

@@ -4,7 +4,8 @@ import type {
   KubernetesObject,
   ObjectCache,
 } from "@kubernetes/client-node";
-import { makeInformer } from "@kubernetes/client-node";
+import { ListWatch } from "@kubernetes/client-node";
+import { BoundedWatch } from "./bounded-watch.js";
 import type { KubeClients } from "./client.js";
 import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject, RosterObjectList } from "./objects.js";
@@ -19,13 +20,16 @@ export interface RosterCacheOptions {
   onError?: (kind: RosterKind, error: unknown) => void;
   /** Wait before re-listing after a failed list or watch (default 1 s). */
   restartDelayMs?: number;
+  /** The server ends each watch after about this long (see bounded-watch.ts; default 300 s). */
+  watchTimeoutSeconds?: number;
 }
 
 type RosterInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
 /**
- * Informers on Organization and Member: a list, then a watch from the list's resourceVersion.
- * client-node's ListWatch re-watches by itself when a stream ends and re-lists after 410 Gone;
+ * Informers on Organization and Member: a list, then a watch from the list's resourceVersion,
+ * with bookmarks and a server-side timeout (BoundedWatch). client-node's ListWatch re-watches by
+ * itself when a stream ends and re-lists after 410 Gone (an expired resourceVersion);
  * on any other error it stops, so this restarts it after a delay (a fresh list). The cache
  * is what the controller reconciles from: it never reads the API server per reconcile.
  */
@@ -104,7 +108,11 @@ export class RosterCache {
       setImmediate(() => this.markListed(kind));
       return result;
     };
-    const informer: RosterInformer = makeInformer(this.clients.config, path, list);
+    const watch = new BoundedWatch(this.clients.config, {
+      timeoutSeconds: this.options.watchTimeoutSeconds,
+      connectTimeoutMs: this.clients.requestTimeoutMs,
+    });
+    const informer: RosterInformer = new ListWatch(path, watch, list, false);
     informer.on("add", (o) => this.options.onChange(kind, fromKube(o), "add"));
     informer.on("update", (o) => this.options.onChange(kind, fromKube(o), "update"));
     informer.on("delete", (o) => this.options.onChange(kind, fromKube(o), "delete"));

@@ -47,6 +47,8 @@ export interface KubernetesControllerOptions {
   queue?: { baseDelayMs?: number; maxDelayMs?: number };
   onReconciled?: OrgReconcilerDeps["onReconciled"];
   cacheRestartDelayMs?: number;
+  /** Watches are ended by the server after about this long (default 300 s). */
+  watchTimeoutSeconds?: number;
   log?: Logger;
 }
 
@@ -81,6 +83,7 @@ export class KubernetesController {
       onError: (kind, error) =>
         this.log.warn("watch failed; re-listing", { kind, error: describeApiError(error) }),
       restartDelayMs: options.cacheRestartDelayMs,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
     });
     this.queue = new WorkQueue((org) => this.reconcile(org), {
       concurrency: options.maxConcurrentOrgs ?? 4,

@@ -29,6 +29,8 @@ export interface RunKubernetesOptions extends MailerFlags {
   renewDeadline: number;
   retryPeriod: number;
   resyncPeriod: number;
+  kubeApiTimeout: number;
+  watchTimeout: number;
   listen: { host: string; port: number };
   identity?: string;
 }
@@ -63,7 +65,11 @@ export async function runKubernetes(
   const inCluster = options.kubeconfig === undefined && env.KUBERNETES_SERVICE_HOST !== undefined;
   let clients;
   try {
-    clients = connectKube({ kubeconfig: options.kubeconfig, inCluster });
+    clients = connectKube({
+      kubeconfig: options.kubeconfig,
+      inCluster,
+      requestTimeoutMs: options.kubeApiTimeout,
+    });
   } catch (error) {
     const from = options.kubeconfig
       ? `--kubeconfig ${options.kubeconfig}`
@@ -92,6 +98,7 @@ export async function runKubernetes(
     identity,
     maxConcurrentOrgs: options.maxConcurrentOrgs,
     resyncPeriodMs: options.resyncPeriod,
+    watchTimeoutSeconds: Math.max(1, Math.round(options.watchTimeout / 1000)),
     leaderElection: {
       name: options.leaseName,
       namespace: options.leaseNamespace ?? home ?? "default",
@@ -213,6 +220,18 @@ export function addKubernetesOptions(command: Command): Command {
         durationMs,
         "10m",
       ),
+    )
+    .option(
+      "--kube-api-timeout <duration>",
+      "kubernetes: every API call is aborted after this long",
+      durationMs,
+      30_000,
+    )
+    .option(
+      "--watch-timeout <duration>",
+      "kubernetes: the API server ends each watch after this long (plus jitter up to as much again)",
+      durationMs,
+      300_000,
     )
     .option(
       "--identity <id>",

@@ -134,7 +134,7 @@ describe("organizationStatus", () => {
           },
         },
       },
-      { ready: false, reconciling: "True", stalled: "False", reason: "Blocked" },
+      { ready: false, reconciling: "False", stalled: "False", reason: "Blocked" },
     ],
   ];
   it.each(cases)("%s", (_name, outcome, want) => {

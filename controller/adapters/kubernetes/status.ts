@@ -48,7 +48,19 @@ export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: 
   } else if (outcome.retrying) {
     conditions = progressing(outcome.retrying.reason, outcome.retrying.message);
   } else if (blocked.length > 0) {
-    conditions = progressing("Blocked", describeBlocked(blocked));
+    // Waiting on the world (an invitee must accept), not working: Reconciling=True here would
+    // read as "in progress" forever to kstatus, and a Flux `wait: true` would time out.
+    const message = describeBlocked(blocked);
+    conditions = [
+      { type: "Ready", status: "False", reason: "Blocked", message: clip(message) },
+      {
+        type: "Reconciling",
+        status: "False",
+        reason: "Blocked",
+        message: "every step that can be applied is applied; the rest waits",
+      },
+      { type: "Stalled", status: "False", reason: "Blocked", message: "" },
+    ];
   } else {
     const message =
       `${actual?.members.length ?? 0} members, ${pending} pending invitations` +

@@ -54,7 +54,7 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    for (const c of this.controllers) await c.stop({ releaseLease: false });
+    for (const c of this.controllers) await c.stop({ releaseLease: false, deadlineMs: 5000 });
     await this.server.close();
   }
 

@@ -6,6 +6,7 @@ import type {
 } from "@kubernetes/client-node";
 import { ListWatch } from "@kubernetes/client-node";
 import { BoundedWatch } from "./bounded-watch.js";
+import { withSignal } from "./request-options.js";
 import type { KubeClients } from "./client.js";
 import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject, RosterObjectList } from "./objects.js";
@@ -39,6 +40,8 @@ export class RosterCache {
   private readonly listed = new Set<RosterKind>();
   private readonly syncWaiters: (() => void)[] = [];
   private stopped = true;
+  /** Aborts the lists in flight on stop(): ListWatch can abort its watch, not its list. */
+  private stopping = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -63,11 +66,13 @@ export class RosterCache {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.stopping = new AbortController();
     await Promise.all([this.informers.Organization.start(), this.informers.Member.start()]);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([this.informers.Organization.stop(), this.informers.Member.stop()]);
@@ -89,19 +94,17 @@ export class RosterCache {
         : `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`;
     const list = async () => {
       const custom = this.clients.custom;
+      const options = withSignal(this.stopping.signal);
       const raw: unknown =
         namespace === undefined
-          ? await custom.listCustomObjectForAllNamespaces({
-              group: GROUP,
-              version: VERSION,
-              plural,
-            })
-          : await custom.listNamespacedCustomObject({
-              group: GROUP,
-              version: VERSION,
-              namespace,
-              plural,
-            });
+          ? await custom.listCustomObjectForAllNamespaces(
+              { group: GROUP, version: VERSION, plural },
+              options,
+            )
+          : await custom.listNamespacedCustomObject(
+              { group: GROUP, version: VERSION, namespace, plural },
+              options,
+            );
       const result = toList(raw);
       this.stats.lists++;
       // ListWatch fills its cache right after this promise settles: mark synced after that.

@@ -178,14 +178,25 @@ export class KubernetesController {
       .catch((error: unknown) => this.log.error("cache never synced", { error: String(error) }));
   }
 
-  /** Stops everything; a leader hands its Lease back unless `releaseLease` is false (a crash). */
-  async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
+  /**
+   * Stops everything; a leader hands its Lease back unless `releaseLease` is false (a crash).
+   * With `deadlineMs` (the rest of the pod's grace period) the reconciles in flight get what is
+   * left of it but a moment to hand the Lease back; no new step starts once stopping began.
+   */
+  async stop(options: { releaseLease?: boolean; deadlineMs?: number } = {}): Promise<void> {
+    const started = performance.now();
+    const left = () => (options.deadlineMs ?? Infinity) - (performance.now() - started);
     this.running = false;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
-    await this.queue.stop();
-    await this.elector?.stop({ release: options.releaseLease ?? true });
+    this.term.abort();
+    const drained = await boundedWait(this.queue.stop(), left() - LEASE_HANDBACK_MS);
+    if (!drained) this.log.warn("stopping with reconciles still in flight: writes are now refused");
+    await this.elector?.stop({
+      release: options.releaseLease ?? true,
+      timeoutMs: Math.max(1, left()),
+    });
     this.leading = false;
-    await this.cache.stop();
+    await boundedWait(this.cache.stop(), left());
   }
 
   /** Enqueues every organization the cache knows (leader only). */
@@ -257,5 +268,25 @@ export class KubernetesController {
     if (!this.leading) return;
     if (org) this.queue.add(org);
     if (previousOrg && previousOrg !== org) this.queue.add(previousOrg);
+  }
+}
+
+/** Time kept back from draining so that a stopping leader can still hand its Lease back. */
+const LEASE_HANDBACK_MS = 2_000;
+
+/** True when `work` ended within `ms` (always waits without a finite bound). */
+async function boundedWait(work: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity) {
+    await work;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, Math.floor(ms)));
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -93,7 +93,7 @@ export class LeaderElector {
    * Stops campaigning; with `release`, a leader hands the Lease back so a standby need not wait.
    * Bounded: an attempt in flight is aborted, and the release has until the renew deadline.
    */
-  async stop(options: { release: boolean } = { release: true }): Promise<void> {
+  async stop(options: { release: boolean; timeoutMs?: number } = { release: true }): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.inFlight?.abort(new Error("leader election stopped"));
@@ -102,7 +102,7 @@ export class LeaderElector {
     if (this.stepDownTimer) clearTimeout(this.stepDownTimer);
     this.leadingUntil = 0;
     this.setLeading(false);
-    if (wasLeading && options.release) await this.release();
+    if (wasLeading && options.release) await this.release(options.timeoutMs);
   }
 
   private schedule(ms: number): void {
@@ -224,9 +224,10 @@ export class LeaderElector {
   }
 
   /** Clears holderIdentity so a standby takes over at its next attempt, not after the lease. */
-  private async release(): Promise<void> {
+  private async release(timeoutMs = this.renewDeadlineMs): Promise<void> {
     const { api, name, namespace } = this.options;
-    const options = withSignal(AbortSignal.timeout(this.renewDeadlineMs));
+    const ms = Math.max(1, Math.floor(Math.min(timeoutMs, this.renewDeadlineMs)));
+    const options = withSignal(AbortSignal.timeout(ms));
     try {
       const lease = await api.readNamespacedLease({ name, namespace }, options);
       if (lease.spec?.holderIdentity !== this.options.identity) return;

@@ -14,6 +14,8 @@ import { parseListen } from "../listen.js";
 import { mailerOpenOptions } from "../mailer-options.js";
 import type { PassFlags } from "../reconcile-pass.js";
 import { addPassOptions, positiveInteger } from "../reconcile-pass.js";
+import type { Shutdown } from "../shutdown.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown } from "../shutdown.js";
 import { openSource } from "../source-uri.js";
 import type { RunKubernetesOptions } from "./run-kubernetes.js";
 import {
@@ -108,6 +110,26 @@ function webhookSecret(flags: RunFlags): string | undefined {
 }
 
 async function runController(flags: RunFlags): Promise<void> {
+  // First: a SIGTERM during start-up must stop the process cleanly too.
+  let log: Logger | undefined;
+  const shutdown = installShutdown({
+    graceMs: flags.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    log: (message, fields) => log?.info(fields ?? {}, message),
+  });
+  try {
+    await startController(flags, shutdown, (logger) => (log = logger));
+    await shutdown.received;
+  } finally {
+    await shutdown.finish();
+  }
+  log?.info("stopped");
+}
+
+async function startController(
+  flags: RunFlags,
+  shutdown: Shutdown,
+  setLog: (log: Logger) => void,
+): Promise<void> {
   // Loaded here, not at the top: pino, prom-client and Octokit are for the controller only.
   const [
     { startControllerServer },
@@ -121,6 +143,7 @@ async function runController(flags: RunFlags): Promise<void> {
     import("../pr-check/github-env.js"),
   ]);
   const log = createLogger(flags.logLevel);
+  setLog(log);
   const secret = webhookSecret(flags);
   const source = openSource(flags.source, gitAccessOptions(flags));
   const opened = await openBackend(flags.backend, {
@@ -129,8 +152,8 @@ async function runController(flags: RunFlags): Promise<void> {
     ...mailerOpenOptions(flags),
   });
   const managedState = opened.managedState;
+  shutdown.defer(() => opened.close());
   const metrics = new ControllerMetrics();
-  const shutdown = new AbortController();
   let ready = false;
 
   const pass = async (trigger: string): Promise<PassOutcome> => {
@@ -175,6 +198,7 @@ async function runController(flags: RunFlags): Promise<void> {
     pass,
     onCrash: (error) => log.error({ err: error }, "reconcile pass crashed; retrying with backoff"),
   });
+  if (shutdown.signal.aborted) return;
 
   const server = await startControllerServer({
     ...flags.listen,
@@ -211,21 +235,10 @@ async function runController(flags: RunFlags): Promise<void> {
     },
     "roster controller started",
   );
+  shutdown.defer(() => server.close());
+  // The step in flight finishes (no new one starts: the pass sees shutdown.signal).
+  shutdown.defer(() => loop.stop());
   loop.start();
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "stopping: finishing the step in flight");
-      shutdown.abort();
-      resolve();
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
-  await loop.stop();
-  await server.close();
-  await opened.close();
-  log.info("stopped");
 }
 
 /** One log line per org with its revision; decides whether the loop retries sooner. */

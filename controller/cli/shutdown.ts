@@ -90,3 +90,16 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
     },
   };
 }
+
+/** True when `work` ended within `ms`; false when the time ran out first. */
+export async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, Math.floor(ms)));
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

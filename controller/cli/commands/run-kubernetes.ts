@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Logger } from "../../adapters/kubernetes/log.js";
 import { jsonLogger } from "../../adapters/kubernetes/log.js";
@@ -9,6 +8,7 @@ import { parseDuration } from "../../model/index.js";
 import { durationOption } from "../duration-option.js";
 import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
 import { UsageError } from "../errors.js";
+import { readPodNamespace } from "../leader-election.js";
 import { parseListen } from "../listen.js";
 import type { MailerFlags } from "../mailer-options.js";
 import { addMailerOptions, mailerOpenOptions } from "../mailer-options.js";
@@ -39,8 +39,6 @@ export interface RunKubernetesOptions extends MailerFlags {
   listen: { host: string; port: number };
   identity?: string;
 }
-
-const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
 /**
  * `roster run --source kubernetes`: the controller loop over Organization and Member resources
@@ -158,14 +156,6 @@ async function startKubernetes(
   shutdown.defer((deadlineMs) => controller.stop({ releaseLease: true, deadlineMs }));
   // The first lists may hang on an unreachable API server: a signal must not wait for them.
   await shutdown.race(controller.start());
-}
-
-function readPodNamespace(): string | undefined {
-  try {
-    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `15s`, `2m`, `500ms` → milliseconds. */

@@ -15,7 +15,8 @@ import { mailerOpenOptions } from "../mailer-options.js";
 import type { PassFlags } from "../reconcile-pass.js";
 import { addPassOptions, positiveInteger } from "../reconcile-pass.js";
 import type { Shutdown } from "../shutdown.js";
-import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown } from "../shutdown.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown, within } from "../shutdown.js";
+import { openLeadership } from "../leader-election.js";
 import { openSource } from "../source-uri.js";
 import type { RunKubernetesOptions } from "./run-kubernetes.js";
 import {
@@ -30,6 +31,7 @@ interface RunFlags
   interval: number;
   listen: { host: string; port: number };
   webhookSecretFile?: string;
+  leaderElect?: boolean;
   suspend?: boolean;
   suspendFile?: string;
   concurrency: number;
@@ -62,6 +64,10 @@ export function registerRun(program: Command): void {
     .option(
       "--webhook-secret-file <file>",
       "GitHub webhook secret (default: $ROSTER_WEBHOOK_SECRET); without one, POST /webhook is off",
+    )
+    .option(
+      "--leader-elect",
+      "elect a leader on a Kubernetes Lease (the --lease-* options): only the leader writes",
     )
     .option("--suspend", "plan and report drift, write nothing")
     .option("--suspend-file <file>", "suspend while this file exists (checked before every pass)")
@@ -155,8 +161,22 @@ async function startController(
   shutdown.defer(() => opened.close());
   const metrics = new ControllerMetrics();
   let ready = false;
+  // The loop is built after the Lease callbacks that wake it.
+  const wake: { loop?: ControllerLoop } = {};
+  const leadership = flags.leaderElect
+    ? await openLeadership(flags, process.env, {
+        onStartedLeading: () => wake.loop?.trigger("started leading"),
+        onStoppedLeading: () => {
+          ready = false;
+        },
+        onLog: (message, fields) => log.info(fields, message),
+      })
+    : undefined;
+  const backend = leadership ? leadership.gate(opened.backend) : opened.backend;
 
   const pass = async (trigger: string): Promise<PassOutcome> => {
+    // A standby reads and writes nothing; it takes over when the Lease comes to it.
+    if (leadership && !leadership.isLeader()) return "ok";
     const suspended =
       Boolean(flags.suspend) || (flags.suspendFile !== undefined && existsSync(flags.suspendFile));
     const started = performance.now();
@@ -164,7 +184,7 @@ async function startController(
     const result = await reconcile(
       {
         source,
-        backend: opened.backend,
+        backend,
         state: opened.state,
         ...(managedState ? { managedState } : {}),
         observer: {
@@ -184,7 +204,9 @@ async function startController(
         maxRemovalsOverride: flags.maxRemovals,
         concurrency: flags.concurrency,
         actor: `roster-controller@${hostname()}`,
-        signal: shutdown.signal,
+        signal: leadership
+          ? AbortSignal.any([shutdown.signal, leadership.termSignal()])
+          : shutdown.signal,
       },
     );
     metrics.recordPass(result, (performance.now() - started) / 1000);
@@ -204,7 +226,9 @@ async function startController(
     ...flags.listen,
     registry: metrics.registry,
     isHealthy: () => !shutdown.signal.aborted,
-    isReady: () => ready,
+    // A standby is ready once it knows who leads: it serves, and takes over when needed.
+    isReady: () =>
+      ready || (leadership !== undefined && !leadership.isLeader() && leadership.knowsHolder()),
     ...(secret
       ? {
           webhook: {
@@ -236,10 +260,23 @@ async function startController(
     "roster controller started",
   );
   shutdown.defer(() => server.close());
-  // The step in flight finishes (no new one starts: the pass sees shutdown.signal).
-  shutdown.defer(() => loop.stop());
+  // Releases run newest first: the pass in flight finishes (no new step starts: it sees
+  // shutdown.signal), then the Lease is handed back so a standby takes over at once.
+  if (leadership) {
+    shutdown.defer((deadlineMs) => leadership.stop(deadlineMs));
+    leadership.start();
+  }
+  wake.loop = loop;
+  shutdown.defer(async (deadlineMs) => {
+    if (!(await within(loop.stop(), deadlineMs - LEASE_HANDBACK_MS))) {
+      log.warn("stopping with a pass still in flight: its writes are refused from now on");
+    }
+  });
   loop.start();
 }
+
+/** Kept back from draining a pass so that a leader can still hand its Lease back. */
+const LEASE_HANDBACK_MS = 2_000;
 
 /** One log line per org with its revision; decides whether the loop retries sooner. */
 function logPass(

@@ -237,37 +237,42 @@ describe("memberStatus", () => {
 
 describe("outcomeOf", () => {
   const base: ReconcileResult = { issues: [], orgs: [] };
+  const refs = new Set(["team/Member/alice", "team/Member/dave", "team/Member/bob"]);
 
   it("is Stalled for invalid resources, naming them without positions", () => {
-    const outcome = outcomeOf("acme", {
-      ...base,
-      issues: [
-        {
-          file: "team/Member/alice",
-          line: 11,
-          col: 13,
-          rule: "R2",
-          severity: "error",
-          message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
-        },
-        {
-          file: "team/Member/dave",
-          line: 11,
-          col: 13,
-          rule: "R2",
-          severity: "error",
-          message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
-        },
-        {
-          file: "team/Member/bob",
-          line: 3,
-          col: 1,
-          rule: "external",
-          severity: "warning",
-          message: "outside domains",
-        },
-      ],
-    });
+    const outcome = outcomeOf(
+      "acme",
+      {
+        ...base,
+        issues: [
+          {
+            file: "team/Member/alice",
+            line: 11,
+            col: 13,
+            rule: "R2",
+            severity: "error",
+            message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
+          },
+          {
+            file: "team/Member/dave",
+            line: 11,
+            col: 13,
+            rule: "R2",
+            severity: "error",
+            message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
+          },
+          {
+            file: "team/Member/bob",
+            line: 3,
+            col: 1,
+            rule: "external",
+            severity: "warning",
+            message: "outside domains",
+          },
+        ],
+      },
+      refs,
+    );
     expect(outcome.retry).toBe(false);
     expect(outcome.stalled?.message).toBe("R2: 2 owners: team/Member/alice, team/Member/dave");
     expect([...(outcome.memberIssues?.keys() ?? [])]).toEqual([
@@ -278,15 +283,19 @@ describe("outcomeOf", () => {
 
   it("retries transient failures and stalls on permanent ones", () => {
     expect(
-      outcomeOf("acme", { ...base, sourceError: { message: "x", transient: true } }).retry,
+      outcomeOf("acme", { ...base, sourceError: { message: "x", transient: true } }, refs).retry,
     ).toBe(true);
     const failed = (transient: boolean) =>
-      outcomeOf("acme", {
-        ...base,
-        orgs: [
-          { org: "acme", status: "failed", results: [], error: { message: "503", transient } },
-        ],
-      });
+      outcomeOf(
+        "acme",
+        {
+          ...base,
+          orgs: [
+            { org: "acme", status: "failed", results: [], error: { message: "503", transient } },
+          ],
+        },
+        refs,
+      );
     expect(failed(true)).toMatchObject({ retry: true, retrying: { reason: "BackendUnavailable" } });
     expect(failed(false)).toMatchObject({ retry: false, stalled: { reason: "BackendError" } });
   });

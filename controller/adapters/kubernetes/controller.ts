@@ -15,7 +15,7 @@ import type { OrgReconcilerDeps } from "./org-reconciler.js";
 import { reconcileOrg } from "./org-reconciler.js";
 import { selectOrgObjects } from "./org-objects.js";
 import { StatusWriter } from "./status-writer.js";
-import { WorkQueue } from "./work-queue.js";
+import { WorkQueue } from "../../reconcile/work-queue.js";
 
 export interface LeaseOptions {
   name: string;

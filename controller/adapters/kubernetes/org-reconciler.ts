@@ -18,7 +18,7 @@ import type { OrgOutcome } from "./status.js";
 import { memberStatus, organizationStatus } from "./status.js";
 import type { StatusUpdate, StatusWriter } from "./status-writer.js";
 import { stepEvents } from "./step-events.js";
-import type { WorkOutcome } from "./work-queue.js";
+import type { WorkOutcome } from "../../reconcile/work-queue.js";
 
 export interface OrgReconcilerDeps {
   custom: CustomObjectsApi;
@@ -89,7 +89,8 @@ export async function reconcileOrg(
       },
     );
     deps.onReconciled?.(result, (performance.now() - started) / 1000);
-    outcome = outcomeOf(objects.org, result);
+    const memberRefs = new Set(objects.members.map((m) => refOf("Member", m)));
+    outcome = outcomeOf(objects.org, result, memberRefs);
     const orgResult = outcome.result;
     const refusals = (orgResult?.plan?.safety.refusals ?? []).filter((r) => r.org === objects.org);
     events.push(...stepEvents(objects, orgResult?.results ?? [], refusals));

@@ -1,68 +1,38 @@
+import { decideOrg } from "../../reconcile/decision.js";
 import type { ReconcileResult } from "../../reconcile/types.js";
 import type { Issue } from "../../model/index.js";
 import type { OrgOutcome } from "./status.js";
 
 /**
- * Reads one org's reconcile result the way the status writer reports it (STYLE 5): invalid
- * resources, a refused plan and permanent step failures need a human (Stalled, no retry but the
- * periodic resync); an unreachable backend and transient failures retry with backoff.
+ * The status writer's reading of one org's pass. Whether to retry or stall is decided once, by
+ * the controller core (reconcile/decision.ts); this only adds what status shows: the Invalid
+ * message without the positions of a rendering nobody sees, and each Member's own issues
+ * (`memberRefs`: the refs of the org's Member objects, which issues name as their file).
  */
-export function outcomeOf(org: string, result: ReconcileResult): OrgOutcome & { retry: boolean } {
-  if (result.sourceError) {
-    const { message, transient } = result.sourceError;
-    return transient
-      ? { retry: true, retrying: { reason: "SourceUnavailable", message } }
-      : { retry: false, stalled: { reason: "SourceUnavailable", message } };
-  }
+export function outcomeOf(
+  org: string,
+  result: ReconcileResult,
+  memberRefs: ReadonlySet<string>,
+): OrgOutcome & { retry: boolean } {
+  const { decision, orgResult } = decideOrg(org, result);
+  const retry = decision.kind === "requeue";
+  const base = { retry, ...(orgResult ? { result: orgResult } : {}) };
+  if (decision.kind === "ok") return base;
   const errors = result.issues.filter((i) => i.severity === "error");
-  if (errors.length > 0) {
+  if (decision.reason === "Invalid") {
     const memberIssues = new Map<string, string>();
     for (const issue of errors) {
-      if (issue.file.includes("/Member/") && !memberIssues.has(issue.file)) {
+      if (memberRefs.has(issue.file) && !memberIssues.has(issue.file)) {
         memberIssues.set(issue.file, `${issue.rule}: ${withoutPositions(issue.message)}`);
       }
     }
-    const lines = [...new Set(errors.map(issueLine))];
-    return {
-      retry: false,
-      stalled: { reason: "Invalid", message: lines.join("; ") },
-      memberIssues,
-    };
+    const message = [...new Set(errors.map(issueLine))].join("; ");
+    return { ...base, stalled: { reason: "Invalid", message }, memberIssues };
   }
-  const orgResult = result.orgs.find((o) => o.org === org);
-  if (!orgResult) {
-    return { retry: false, stalled: { reason: "NotDeclared", message: `${org} is not declared` } };
-  }
-  switch (orgResult.status) {
-    case "refused": {
-      const refusals = orgResult.plan?.safety.refusals ?? [];
-      const message = refusals
-        .map((r) => (r.hint ? `${r.message} (${r.hint})` : r.message))
-        .join("; ");
-      return { retry: false, result: orgResult, stalled: { reason: "Refused", message } };
-    }
-    case "failed": {
-      const message = orgResult.error?.message ?? "the backend could not be read";
-      return orgResult.error?.transient === false
-        ? { retry: false, result: orgResult, stalled: { reason: "BackendError", message } }
-        : { retry: true, result: orgResult, retrying: { reason: "BackendUnavailable", message } };
-    }
-    case "partial": {
-      const failed = orgResult.results.filter((r) => r.result === "failed");
-      const message = failed
-        .slice(0, 5)
-        .map(
-          (r) => `${r.step.action} ${r.step.email ?? r.step.org}: ${r.error?.message ?? "failed"}`,
-        )
-        .join("; ");
-      const transient = failed.every((r) => r.error?.transient ?? false) && !orgResult.error;
-      return transient
-        ? { retry: true, result: orgResult, retrying: { reason: "StepsFailed", message } }
-        : { retry: false, result: orgResult, stalled: { reason: "StepsFailed", message } };
-    }
-    default:
-      return { retry: false, result: orgResult };
-  }
+  const condition = { reason: decision.reason, message: decision.message };
+  return decision.kind === "requeue"
+    ? { ...base, retrying: condition }
+    : { ...base, stalled: condition };
 }
 
 /**

@@ -3,8 +3,8 @@ import { InvalidArgumentError, Option } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseDuration } from "../../model/index.js";
-import { ControllerLoop, reconcile } from "../../reconcile/index.js";
-import type { PassOutcome, ReconcileResult } from "../../reconcile/index.js";
+import { ControllerLoop, decidePass, reconcile } from "../../reconcile/index.js";
+import type { Decision, PassOutcome, ReconcileResult } from "../../reconcile/index.js";
 import type { Logger } from "../../server/controller/logger.js";
 import { openBackend } from "../backend-uri.js";
 import { durationOption } from "../duration-option.js";
@@ -210,9 +210,11 @@ async function startController(
       },
     );
     metrics.recordPass(result, (performance.now() - started) / 1000);
-    const outcome = logPass(log, result, trigger, suspended);
-    if (outcome === "ok") ready = true;
-    return outcome;
+    // The one decision of the controller core: requeue with backoff, or wait (in sync, or
+    // stalled until a human changes the source: the next commit or interval picks it up).
+    const decision = logPass(log, result, trigger, suspended);
+    if (decision.kind === "ok") ready = true;
+    return decision.kind === "requeue" ? "retry" : "ok";
   };
 
   const loop = new ControllerLoop({
@@ -278,20 +280,23 @@ async function startController(
 /** Kept back from draining a pass so that a leader can still hand its Lease back. */
 const LEASE_HANDBACK_MS = 2_000;
 
-/** One log line per org with its revision; decides whether the loop retries sooner. */
+/** One log line per org with its revision, and the core's decision for the pass. */
 function logPass(
   log: Logger,
   result: ReconcileResult,
   trigger: string,
   suspended: boolean,
-): PassOutcome {
+): Decision {
   const revision = result.revision ?? null;
+  const decision = decidePass(result);
   if (result.sourceError) {
     log.error(
       { org: null, revision, trigger, error: result.sourceError.message },
-      "source unreadable: nothing written, retrying with backoff",
+      decision.kind === "requeue"
+        ? "source unreadable: nothing written, retrying with backoff"
+        : "source unreadable: nothing written, needs a human",
     );
-    return "retry";
+    return decision;
   }
   const errors = result.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
@@ -312,9 +317,8 @@ function logPass(
       { org: null, revision, trigger, errors: errors.length },
       "invalid resources: nothing written, the last good state stays",
     );
-    return "retry";
+    return decision;
   }
-  let retry = false;
   for (const org of result.orgs) {
     const failed = org.results.filter((r) => r.result === "failed").length;
     const applied = org.results.filter((r) => r.result === "applied").length;
@@ -331,7 +335,6 @@ function logPass(
       ...(org.error ? { error: org.error.message } : {}),
     };
     if (org.status === "failed" || org.status === "partial") {
-      retry = true;
       log.error(fields, "sync failed");
     } else if (org.status === "refused") {
       log.warn(
@@ -342,5 +345,5 @@ function logPass(
       log.info(fields, suspended ? "suspended: drift reported, nothing written" : "synced");
     }
   }
-  return retry ? "retry" : "ok";
+  return decision;
 }

@@ -1,8 +1,8 @@
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { KubeClients } from "../../controller/adapters/kubernetes/client.js";
 import { connectKube, kubeConfigForServer } from "../../controller/adapters/kubernetes/client.js";
-import type { KubernetesControllerOptions } from "../../controller/adapters/kubernetes/controller.js";
-import { KubernetesController } from "../../controller/adapters/kubernetes/controller.js";
+import type { KubernetesControllerOptions } from "../../controller/cli/kubernetes/controller.js";
+import { KubernetesController } from "../../controller/cli/kubernetes/controller.js";
 import type { IdentityBackend } from "../../controller/model/index.js";
 import { MemoryState } from "../apply/memory-state.js";
 import type { KubeObject } from "../fakes/kube-api-server.js";

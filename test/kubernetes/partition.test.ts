@@ -1,7 +1,7 @@
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { registerKubernetesMetrics } from "../../controller/adapters/kubernetes/metrics.js";
-import type { KubernetesController } from "../../controller/adapters/kubernetes/controller.js";
+import type { KubernetesController } from "../../controller/cli/kubernetes/controller.js";
 import { Harness } from "./harness.js";
 import { waitFor } from "./helpers.js";
 import { TimedDoor } from "./timed-door.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { mergeConditions } from "../../controller/adapters/kubernetes/conditions.js";
 import type { RosterObject } from "../../controller/adapters/kubernetes/objects.js";
-import { outcomeOf } from "../../controller/adapters/kubernetes/outcome.js";
-import type { OrgOutcome } from "../../controller/adapters/kubernetes/status.js";
-import { memberStatus, organizationStatus } from "../../controller/adapters/kubernetes/status.js";
+import { outcomeOf } from "../../controller/cli/kubernetes/outcome.js";
+import type { OrgOutcome } from "../../controller/cli/kubernetes/status.js";
+import { memberStatus, organizationStatus } from "../../controller/cli/kubernetes/status.js";
 import type { ActualOrganization } from "../../controller/model/index.js";
 import { defaultOrgSettings } from "../../controller/model/index.js";
 import type { ReconcileResult } from "../../controller/reconcile/types.js";

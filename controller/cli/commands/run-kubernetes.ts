@@ -82,7 +82,7 @@ async function startKubernetes(
     { ControllerMetrics },
   ] = await Promise.all([
     import("../../adapters/kubernetes/client.js"),
-    import("../../adapters/kubernetes/controller.js"),
+    import("../kubernetes/controller.js"),
     import("../../adapters/kubernetes/metrics.js"),
     import("../../server/controller/controller-server.js"),
     import("../../server/controller/metrics.js"),

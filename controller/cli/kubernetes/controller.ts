@@ -1,20 +1,20 @@
 import type { RetryOptions } from "../../apply/index.js";
 import type { ControllerState, IdentityBackend } from "../../model/index.js";
-import { describeApiError } from "./api-errors.js";
-import type { ChangeType } from "./cache.js";
-import { RosterCache } from "./cache.js";
-import type { KubeClients } from "./client.js";
-import { EventRecorder } from "./events.js";
-import { LeaderElector } from "./leader-election.js";
-import { LeaderOnlyBackend } from "./leader-only-backend.js";
-import type { Logger } from "./log.js";
-import { silentLogger } from "./log.js";
-import type { RosterKind, RosterObject } from "./objects.js";
-import { memberOrg } from "./objects.js";
+import { describeApiError } from "../../adapters/kubernetes/api-errors.js";
+import type { ChangeType } from "../../adapters/kubernetes/cache.js";
+import { RosterCache } from "../../adapters/kubernetes/cache.js";
+import type { KubeClients } from "../../adapters/kubernetes/client.js";
+import { EventRecorder } from "../../adapters/kubernetes/events.js";
+import { LeaderElector } from "../../adapters/kubernetes/leader-election.js";
+import { LeaderOnlyBackend } from "../../adapters/kubernetes/leader-only-backend.js";
+import type { Logger } from "../../adapters/kubernetes/log.js";
+import { silentLogger } from "../../adapters/kubernetes/log.js";
+import type { RosterKind, RosterObject } from "../../adapters/kubernetes/objects.js";
+import { memberOrg } from "../../adapters/kubernetes/objects.js";
 import type { OrgReconcilerDeps } from "./org-reconciler.js";
 import { reconcileOrg } from "./org-reconciler.js";
-import { selectOrgObjects } from "./org-objects.js";
-import { StatusWriter } from "./status-writer.js";
+import { selectOrgObjects } from "../../adapters/kubernetes/org-objects.js";
+import { StatusWriter } from "../../adapters/kubernetes/status-writer.js";
 import { WorkQueue } from "../../reconcile/work-queue.js";
 
 export interface LeaseOptions {

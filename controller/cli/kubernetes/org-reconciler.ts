@@ -1,27 +1,40 @@
-import type { CustomObjectsApi } from "@kubernetes/client-node";
+import type { KubeClients } from "../../adapters/kubernetes/client.js";
 import type { RetryOptions } from "../../apply/index.js";
 import type { ActualOrganization, ControllerState, IdentityBackend } from "../../model/index.js";
 import { reconcile } from "../../reconcile/index.js";
 import type { ReconcileResult } from "../../reconcile/index.js";
-import { describeApiError } from "./api-errors.js";
-import { MEMBER_FINALIZER, MEMBERS, ORGANIZATION_FINALIZER, ORGANIZATIONS } from "./constants.js";
-import type { EventRecorder, RecordedEvent } from "./events.js";
-import { setFinalizers, withFinalizer, withoutFinalizer } from "./finalizers.js";
-import type { Logger } from "./log.js";
-import type { RosterObject } from "./objects.js";
-import { hasFinalizer, isDeleting, memberEmail, refOf } from "./objects.js";
+import { describeApiError } from "../../adapters/kubernetes/api-errors.js";
+import {
+  MEMBER_FINALIZER,
+  MEMBERS,
+  ORGANIZATION_FINALIZER,
+  ORGANIZATIONS,
+} from "../../adapters/kubernetes/constants.js";
+import type { EventRecorder, RecordedEvent } from "../../adapters/kubernetes/events.js";
+import {
+  setFinalizers,
+  withFinalizer,
+  withoutFinalizer,
+} from "../../adapters/kubernetes/finalizers.js";
+import type { Logger } from "../../adapters/kubernetes/log.js";
+import type { RosterObject } from "../../adapters/kubernetes/objects.js";
+import { hasFinalizer, isDeleting, memberEmail, refOf } from "../../adapters/kubernetes/objects.js";
 import { applyDeletionPolicy } from "./org-deletion.js";
-import type { OrgObjects } from "./org-objects.js";
-import { CachedOrgSource, checkOrgObjects, liveEmails } from "./org-objects.js";
+import type { OrgObjects } from "../../adapters/kubernetes/org-objects.js";
+import {
+  CachedOrgSource,
+  checkOrgObjects,
+  liveEmails,
+} from "../../adapters/kubernetes/org-objects.js";
 import { outcomeOf } from "./outcome.js";
 import type { OrgOutcome } from "./status.js";
 import { memberStatus, organizationStatus } from "./status.js";
-import type { StatusUpdate, StatusWriter } from "./status-writer.js";
+import type { StatusUpdate, StatusWriter } from "../../adapters/kubernetes/status-writer.js";
 import { stepEvents } from "./step-events.js";
 import type { WorkOutcome } from "../../reconcile/work-queue.js";
 
 export interface OrgReconcilerDeps {
-  custom: CustomObjectsApi;
+  custom: KubeClients["custom"];
   /** Already wrapped so that only the leader writes (LeaderOnlyBackend). */
   backend: IdentityBackend;
   state: ControllerState;

@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { parseDuration } from "../../model/index.js";
 import { ControllerLoop, decidePass, reconcile } from "../../reconcile/index.js";
 import type { Decision, PassOutcome, ReconcileResult } from "../../reconcile/index.js";
-import type { Logger } from "../../server/controller/logger.js";
+import type { Logger } from "../../model/index.js";
 import { openBackend } from "../backend-uri.js";
 import { durationOption } from "../duration-option.js";
 import { UsageError } from "../errors.js";
@@ -120,7 +120,7 @@ async function runController(flags: RunFlags): Promise<void> {
   let log: Logger | undefined;
   const shutdown = installShutdown({
     graceMs: flags.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE_MS,
-    log: (message, fields) => log?.info(fields ?? {}, message),
+    log: (message, fields) => log?.info(message, fields),
   });
   try {
     await startController(flags, shutdown, (logger) => (log = logger));
@@ -139,7 +139,7 @@ async function startController(
   // Loaded here, not at the top: pino, prom-client and Octokit are for the controller only.
   const [
     { startControllerServer },
-    { createLogger },
+    { asLogger, createLogger },
     { ControllerMetrics },
     { withPullRequestChecks },
   ] = await Promise.all([
@@ -148,7 +148,8 @@ async function startController(
     import("../../server/controller/metrics.js"),
     import("../pr-check/github-env.js"),
   ]);
-  const log = createLogger(flags.logLevel);
+  const pino = createLogger(flags.logLevel);
+  const log = asLogger(pino);
   setLog(log);
   const secret = webhookSecret(flags);
   const source = openSource(flags.source, gitAccessOptions(flags));
@@ -169,7 +170,7 @@ async function startController(
         onStoppedLeading: () => {
           ready = false;
         },
-        onLog: (message, fields) => log.info(fields, message),
+        onLog: (message, fields) => log.info(message, fields),
       })
     : undefined;
   const backend = leadership ? leadership.gate(opened.backend) : opened.backend;
@@ -194,8 +195,8 @@ async function startController(
           onStepDone: (org, r) => {
             const fields = { org, revision, action: r.step.action, email: r.step.email };
             if (r.result === "failed")
-              log.error({ ...fields, error: r.error?.message }, "step failed");
-            else log.info({ ...fields, result: r.result }, "step done");
+              log.error("step failed", { ...fields, error: r.error?.message });
+            else log.info("step done", { ...fields, result: r.result });
           },
         },
       },
@@ -220,7 +221,7 @@ async function startController(
   const loop = new ControllerLoop({
     intervalMs: flags.interval,
     pass,
-    onCrash: (error) => log.error({ err: error }, "reconcile pass crashed; retrying with backoff"),
+    onCrash: (error) => log.error("reconcile pass crashed; retrying with backoff", { err: error }),
   });
   if (shutdown.signal.aborted) return;
 
@@ -242,7 +243,7 @@ async function startController(
                 loop.trigger("webhook push");
                 return { accepted: true, message: "sync triggered" };
               },
-              { repo: flags.source, git: gitAccessOptions(flags), log },
+              { repo: flags.source, git: gitAccessOptions(flags), log: pino },
             ),
           },
         }
@@ -252,15 +253,12 @@ async function startController(
       `cannot listen on ${flags.listen.host}:${flags.listen.port}: ${(error as Error).message}`,
     );
   });
-  log.info(
-    {
-      url: server.url,
-      source: source.describe,
-      backend: opened.backend.describe,
-      webhook: Boolean(secret),
-    },
-    "roster controller started",
-  );
+  log.info("roster controller started", {
+    url: server.url,
+    source: source.describe,
+    backend: opened.backend.describe,
+    webhook: Boolean(secret),
+  });
   shutdown.defer(() => server.close());
   // Releases run newest first: the pass in flight finishes (no new step starts: it sees
   // shutdown.signal), then the Lease is handed back so a standby takes over at once.
@@ -291,32 +289,31 @@ function logPass(
   const decision = decidePass(result);
   if (result.sourceError) {
     log.error(
-      { org: null, revision, trigger, error: result.sourceError.message },
       decision.kind === "requeue"
         ? "source unreadable: nothing written, retrying with backoff"
         : "source unreadable: nothing written, needs a human",
+      { org: null, revision, trigger, error: result.sourceError.message },
     );
     return decision;
   }
   const errors = result.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     for (const issue of errors) {
-      log.error(
-        {
-          org: null,
-          revision,
-          file: issue.file,
-          line: issue.line,
-          col: issue.col,
-          rule: issue.rule,
-        },
-        issue.message,
-      );
+      log.error(issue.message, {
+        org: null,
+        revision,
+        file: issue.file,
+        line: issue.line,
+        col: issue.col,
+        rule: issue.rule,
+      });
     }
-    log.error(
-      { org: null, revision, trigger, errors: errors.length },
-      "invalid resources: nothing written, the last good state stays",
-    );
+    log.error("invalid resources: nothing written, the last good state stays", {
+      org: null,
+      revision,
+      trigger,
+      errors: errors.length,
+    });
     return decision;
   }
   for (const org of result.orgs) {
@@ -335,14 +332,14 @@ function logPass(
       ...(org.error ? { error: org.error.message } : {}),
     };
     if (org.status === "failed" || org.status === "partial") {
-      log.error(fields, "sync failed");
+      log.error("sync failed", fields);
     } else if (org.status === "refused") {
-      log.warn(
-        { ...fields, refusals: org.plan?.safety.refusals.map((r) => r.message) },
-        "sync refused by safety checks: needs a human",
-      );
+      log.warn("sync refused by safety checks: needs a human", {
+        ...fields,
+        refusals: org.plan?.safety.refusals.map((r) => r.message),
+      });
     } else {
-      log.info(fields, suspended ? "suspended: drift reported, nothing written" : "synced");
+      log.info(suspended ? "suspended: drift reported, nothing written" : "synced", fields);
     }
   }
   return decision;

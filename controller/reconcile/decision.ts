@@ -78,14 +78,19 @@ function decideObserved(orgResult: OrgReconcileResult): Decision {
         : { kind: "requeue", reason: "BackendUnavailable", message };
     }
     case "partial": {
-      const failed = orgResult.results.filter((r) => r.result === "failed");
+      // A conflict left after the re-plan rounds is someone else's write: try again later.
+      const failed = orgResult.results.filter(
+        (r) => r.result === "failed" || r.result === "conflict",
+      );
       const message = failed
         .slice(0, 5)
         .map(
           (r) => `${r.step.action} ${r.step.email ?? r.step.org}: ${r.error?.message ?? "failed"}`,
         )
         .join("; ");
-      const transient = failed.every((r) => r.error?.transient ?? false) && !orgResult.error;
+      const transient =
+        failed.every((r) => r.result === "conflict" || (r.error?.transient ?? false)) &&
+        !orgResult.error;
       return transient
         ? { kind: "requeue", reason: "StepsFailed", message }
         : { kind: "stalled", reason: "StepsFailed", message };

@@ -27,6 +27,10 @@ export class TimedDoor implements IdentityBackend {
     private readonly latencyMs = 0,
   ) {}
 
+  get managedMarks() {
+    return this.inner.managedMarks;
+  }
+
   listOrganizations() {
     return this.inner.listOrganizations();
   }
@@ -60,14 +64,23 @@ export class TimedDoor implements IdentityBackend {
   remove(org: string, email: string, ctx: WriteContext) {
     return this.pass(`remove:${email}`, () => this.inner.remove(org, email, ctx));
   }
+  async markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void> {
+    this.arrived.push({ at: performance.now(), what: `mark:${emails.join(",")}` });
+    await this.delay();
+    return this.inner.markManaged(org, emails, ctx);
+  }
   close() {
     return Promise.resolve();
   }
 
-  private async pass(what: string, call: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
-    this.arrived.push({ at: performance.now(), what });
+  private async delay(): Promise<void> {
     // Simulated network latency of the backend, not a wait of the test.
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+  }
+
+  private async pass(what: string, call: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
+    this.arrived.push({ at: performance.now(), what });
+    await this.delay();
     return call();
   }
 }

@@ -19,12 +19,14 @@ interface ReleaseFlags {
 export function registerKube(program: Command): void {
   const kube = program
     .command("kube")
-    .description("Kubernetes mode maintenance (see docs/kubernetes.md)");
+    .description("Kubernetes mode maintenance (see docs/kubernetes.md)")
+    .addHelpText("after", "\nExamples:\n  $ roster kube release-finalizers --dry-run\n");
   kube
     .command("release-finalizers")
     .description(
-      "remove Roster's finalizers from every Organization and Member, so they (and the CRDs)\n" +
-        "can be deleted when the controller is gone for good. Revokes nothing in the backend.",
+      "remove Roster's finalizers from every Organization and Member, so they (and " +
+        "the CRDs) can be deleted when the controller is gone for good. Revokes " +
+        "nothing in the backend.",
     )
     .option("--namespace <ns>", "only this namespace")
     .option("--all-namespaces", "every namespace (the default)")
@@ -33,6 +35,12 @@ export function registerKube(program: Command): void {
     .option("--lease-namespace <ns>", "the controller's Lease namespace", "roster-system")
     .option("--dry-run", "list what would be released, change nothing")
     .option("--force", "release even though the controller's Lease is held and fresh")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ roster kube release-finalizers --dry-run\n" +
+        "  $ roster kube release-finalizers --namespace team-acme\n",
+    )
     .action(async (flags: ReleaseFlags) => {
       if (flags.namespace !== undefined && flags.allNamespaces) {
         throw new UsageError("use either --namespace NS or --all-namespaces, not both");

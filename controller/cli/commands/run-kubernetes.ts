@@ -223,23 +223,29 @@ export function addKubernetesOptions(command: Command): Command {
         "10m",
       ),
     )
-    .option(
-      "--kube-api-timeout <duration>",
-      "kubernetes: every API call is aborted after this long",
-      durationMs,
-      30_000,
+    .addOption(
+      durationOption(
+        "--kube-api-timeout <duration>",
+        "kubernetes: every API call is aborted after this long",
+        durationMs,
+        "30s",
+      ),
     )
-    .option(
-      "--watch-timeout <duration>",
-      "kubernetes: the API server ends each watch after this long (plus jitter up to as much again)",
-      durationMs,
-      300_000,
+    .addOption(
+      durationOption(
+        "--watch-timeout <duration>",
+        "kubernetes: the API server ends each watch after this (plus jitter)",
+        durationMs,
+        "5m",
+      ),
     )
-    .option(
-      "--shutdown-grace <duration>",
-      "after SIGTERM, in-flight work gets this long before the process exits (keep it under the pod's terminationGracePeriodSeconds)",
-      durationMs,
-      DEFAULT_SHUTDOWN_GRACE_MS,
+    .addOption(
+      durationOption(
+        "--shutdown-grace <duration>",
+        "after SIGTERM, in-flight work gets this long (keep it under the pod's grace period)",
+        durationMs,
+        "25s",
+      ),
     )
     .option(
       "--identity <id>",

@@ -2,6 +2,7 @@ import type { DesiredState, Issue, SourceSnapshot } from "../model/index.js";
 import { MAX_SOURCE_FILE_BYTES, hasErrors } from "../model/index.js";
 import { checkResources, emptySource, toIssues } from "./assemble.js";
 import { parseFile } from "./parse-file.js";
+import { parseResourceObject } from "./parse-object.js";
 import type { ParsedResource } from "./parsed-resource.js";
 import { issueAt } from "./parsed-resource.js";
 import { fileLocator } from "./relocate.js";
@@ -61,6 +62,13 @@ function run(snapshot: SourceSnapshot, describe: string | undefined, build: bool
     for (const org of parsed.incomplete) incomplete.add(org);
     unreadable ||= parsed.unreadable;
   }
+  for (const { ref, object } of snapshot.objects ?? []) {
+    const parsed = parseResourceObject(object, ref);
+    if (parsed.resource) resources.push(parsed.resource);
+    for (const i of parsed.issues) issues.push(i);
+    const org = rejectedOrg(object, parsed.issues.length > 0);
+    if (org !== undefined) incomplete.add(org);
+  }
   const counts = { organizations: 0, members: 0 };
   for (const r of resources) {
     if (r.kind === "Organization") counts.organizations++;
@@ -79,7 +87,7 @@ function run(snapshot: SourceSnapshot, describe: string | undefined, build: bool
     issues.push(
       emptySource(
         describe ?? "source",
-        snapshot.files.length === 0
+        snapshot.files.length === 0 && (snapshot.objects ?? []).length === 0
           ? "no .yaml or .yml files"
           : "the YAML files declare no Organization or Member resources",
       ),
@@ -87,6 +95,16 @@ function run(snapshot: SourceSnapshot, describe: string | undefined, build: bool
   }
   issues.sort(byPlace);
   return hasErrors(issues) || !state ? { issues, counts } : { state, issues, counts };
+}
+
+/** The organization a rejected object names, so checks about that org do not cascade. */
+function rejectedOrg(object: unknown, rejected: boolean): string | undefined {
+  if (!rejected) return undefined;
+  const o = object as { kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
+  const named = o.kind === "Organization" ? o.metadata?.name : undefined;
+  const spec = o.spec as { organization?: unknown } | undefined;
+  const value = named ?? spec?.organization;
+  return typeof value === "string" ? value : undefined;
 }
 
 function byPlace(a: Issue, b: Issue): number {

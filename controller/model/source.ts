@@ -11,6 +11,17 @@ export interface SourceSnapshot {
   files: SourceFile[];
   /** Files refused before reading because they exceed the size limit (10 MiB). */
   oversized: { path: string; bytes: number }[];
+  /**
+   * Already-parsed objects (Kubernetes resources from an informer cache), validated as they
+   * are rather than rendered to text and re-read; `ref` (`NAMESPACE/Kind/NAME`) is what issues
+   * name.
+   */
+  objects?: SourceObject[];
+}
+
+export interface SourceObject {
+  ref: string;
+  object: unknown;
 }
 
 /** Where desired state comes from: a folder, a Git repository, or Kubernetes resources. */

@@ -38,6 +38,8 @@ interface Watcher {
   resource: string;
   namespace: string | undefined;
   res: ServerResponse;
+  token: string | undefined;
+  bookmarks: boolean;
 }
 
 interface Failure {
@@ -56,6 +58,9 @@ export class FakeKubeApiServer {
   private readonly store = new KubeObjectStore((event) => this.broadcast(event));
   private readonly watchers = new Set<Watcher>();
   private readonly failures: Failure[] = [];
+  private readonly partitioned = new Set<string>();
+  private readonly held: { token: string | undefined; res: ServerResponse }[] = [];
+  private readonly hangs: { method: string; pathIncludes: string; times: number }[] = [];
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -75,6 +80,7 @@ export class FakeKubeApiServer {
 
   async close(): Promise<void> {
     this.dropWatches();
+    for (const h of this.held.splice(0)) h.res.socket?.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -93,17 +99,40 @@ export class FakeKubeApiServer {
     this.store.compact();
   }
 
-  /** Sends a BOOKMARK with the current resourceVersion to every open watch. */
+  /** Sends a BOOKMARK with the current resourceVersion to every watch that allows them. */
   bookmark(): void {
-    for (const w of this.watchers) {
-      const type = RESOURCES[w.resource];
-      const object = {
-        apiVersion: type?.apiVersion,
-        kind: type?.kind,
-        metadata: { resourceVersion: String(this.store.revision) },
-      };
-      w.res.write(`${JSON.stringify({ type: "BOOKMARK", object })}\n`);
+    for (const w of this.watchers) this.sendBookmark(w);
+  }
+
+  /**
+   * A network partition between one client (by bearer token) and the server: its requests are
+   * never answered and its open watches go silent, while every other client is served.
+   */
+  partition(token: string): void {
+    this.partitioned.add(token);
+  }
+
+  /** Ends the partition: the connections it held are reset, as after a real outage. */
+  heal(token: string): void {
+    this.partitioned.delete(token);
+    for (const h of this.held.filter((h) => h.token === token)) {
+      this.held.splice(this.held.indexOf(h), 1);
+      h.res.socket?.destroy();
     }
+    for (const w of [...this.watchers].filter((w) => w.token === token)) {
+      this.watchers.delete(w);
+      w.res.socket?.destroy();
+    }
+  }
+
+  /** The next `times` requests matching method + path fragment are never answered. */
+  hangNext(method: string, pathIncludes: string, times = 1): void {
+    this.hangs.push({ method, pathIncludes, times });
+  }
+
+  /** Requests received, never answered, and still open on the client's side. */
+  get hungRequests(): number {
+    return this.held.length;
   }
 
   /** Makes the next `times` requests matching method + path fragment answer `status`. */
@@ -146,6 +175,15 @@ export class FakeKubeApiServer {
       token: /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1],
     };
     this.requests.push(entry);
+    if (this.shouldHang(entry)) {
+      const held = { token: entry.token, res }; // status stays 0: never answered
+      this.held.push(held);
+      res.on("close", () => {
+        const at = this.held.indexOf(held);
+        if (at >= 0) this.held.splice(at, 1);
+      });
+      return;
+    }
     const reply = (status: number, payload: unknown) => {
       entry.status = status;
       res.writeHead(status, { "content-type": "application/json" });
@@ -156,7 +194,7 @@ export class FakeKubeApiServer {
       this.injectedFailure(entry);
       if (entry.method === "GET" && (entry.query.watch === "true" || entry.query.watch === "1")) {
         entry.status = 200;
-        this.watch(url.pathname, entry.query, res);
+        this.watch(url.pathname, entry.query, res, entry.token);
         return;
       }
       const [status, payload] = this.route(entry);
@@ -166,6 +204,27 @@ export class FakeKubeApiServer {
       else if (error instanceof SyntaxError) reply(400, statusObject(badRequest(error.message)));
       else reply(500, statusObject(new HttpError(500, "InternalError", String(error))));
     }
+  }
+
+  private shouldHang(entry: LoggedRequest): boolean {
+    if (entry.token !== undefined && this.partitioned.has(entry.token)) return true;
+    const hang = this.hangs.find(
+      (h) => h.method === entry.method && entry.path.includes(h.pathIncludes),
+    );
+    if (!hang) return false;
+    if (--hang.times <= 0) this.hangs.splice(this.hangs.indexOf(hang), 1);
+    return true;
+  }
+
+  private sendBookmark(w: Watcher): void {
+    if (!w.bookmarks || (w.token !== undefined && this.partitioned.has(w.token))) return;
+    const type = RESOURCES[w.resource];
+    const object = {
+      apiVersion: type?.apiVersion,
+      kind: type?.kind,
+      metadata: { resourceVersion: String(this.store.revision) },
+    };
+    w.res.write(`${JSON.stringify({ type: "BOOKMARK", object })}\n`);
   }
 
   private injectedFailure(entry: LoggedRequest): void {
@@ -221,13 +280,19 @@ export class FakeKubeApiServer {
 
   private broadcast(event: StoredEvent): void {
     for (const w of this.watchers) {
+      if (w.token !== undefined && this.partitioned.has(w.token)) continue;
       if (w.resource === event.resource && inNamespace(event.object, w.namespace)) {
         w.res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
       }
     }
   }
 
-  private watch(pathname: string, query: Record<string, string>, res: ServerResponse): void {
+  private watch(
+    pathname: string,
+    query: Record<string, string>,
+    res: ServerResponse,
+    token: string | undefined,
+  ): void {
     const { resource, namespace, name } = parsePath(pathname);
     if (name !== undefined) throw new HttpError(405, "MethodNotAllowed", "watch a collection");
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
@@ -258,9 +323,26 @@ export class FakeKubeApiServer {
         }
       }
     }
-    const watcher: Watcher = { resource, namespace, res };
+    const bookmarks = query.allowWatchBookmarks === "true";
+    const watcher: Watcher = { resource, namespace, res, token, bookmarks };
     this.watchers.add(watcher);
-    res.on("close", () => this.watchers.delete(watcher));
+    // timeoutSeconds: the server ends the watch itself (a real one adds jitter), with a last
+    // BOOKMARK so the client resumes from the newest resourceVersion rather than re-listing.
+    const seconds = Number(query.timeoutSeconds);
+    const timer =
+      seconds > 0
+        ? setTimeout(() => {
+            // Across a partition not even the end of the stream gets through.
+            if (token !== undefined && this.partitioned.has(token)) return;
+            this.sendBookmark(watcher);
+            this.watchers.delete(watcher);
+            res.end();
+          }, seconds * 1000)
+        : undefined;
+    res.on("close", () => {
+      clearTimeout(timer);
+      this.watchers.delete(watcher);
+    });
   }
 }
 

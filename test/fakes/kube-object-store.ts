@@ -185,8 +185,13 @@ export class KubeObjectStore {
     next.metadata.resourceVersion = String(++this.revision);
     const key = objectKey(resource, namespace, name);
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
-      this.objects.delete(key); // the last finalizer is gone: the deletion completes
-      this.emit(resource, namespace, "DELETED", next);
+      // The last finalizer is gone: as a real API server, watchers see the update (MODIFIED,
+      // finalizers empty) and then the deletion (DELETED) with a newer resourceVersion.
+      this.emit(resource, namespace, "MODIFIED", next);
+      this.objects.delete(key);
+      const gone = structuredClone(next);
+      gone.metadata.resourceVersion = String(++this.revision);
+      this.emit(resource, namespace, "DELETED", gone);
       return next;
     }
     this.objects.set(key, next);

@@ -1,4 +1,4 @@
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeClients } from "../../controller/adapters/kubernetes/client.js";
 import { connectKube, kubeConfigForServer } from "../../controller/adapters/kubernetes/client.js";
@@ -111,6 +111,14 @@ describe("fake Kubernetes API server, driven by @kubernetes/client-node", () => 
       body: member("carol", { finalizers: ["roster.workjet.io/revoke-access"] }),
     });
     const base = { group, version, namespace: ns, plural: "members", name: "carol" };
+    const events: string[] = [];
+    const watch = await new Watch(kube.config).watch(
+      `/apis/${group}/${version}/namespaces/${ns}/members`,
+      { resourceVersion: server.get("members", ns, "carol")!.metadata.resourceVersion },
+      (type: string, o: { metadata: { resourceVersion: string; finalizers?: string[] } }) =>
+        events.push(`${type}:${o.metadata.finalizers?.length ?? 0}:${o.metadata.resourceVersion}`),
+      () => {},
+    );
     await kube.custom.deleteNamespacedCustomObject(base);
     const deleting = await kube.custom.getNamespacedCustomObject(base);
     expect(deleting.metadata.deletionTimestamp).toMatch(/Z$/);
@@ -120,6 +128,18 @@ describe("fake Kubernetes API server, driven by @kubernetes/client-node", () => 
     );
     const gone = await kube.custom.getNamespacedCustomObject(base).catch((e: unknown) => e);
     expect(apiStatusCode(gone)).toBe(404);
+    // As a real API server: the deletion mark, the update that empties the finalizers, then the
+    // deletion itself, each with a newer resourceVersion.
+    await waitFor(() => events.length === 3, 5000, "three watch events");
+    watch.abort();
+    expect(events.map((e) => e.split(":").slice(0, 2).join(":"))).toEqual([
+      "MODIFIED:1",
+      "MODIFIED:0",
+      "DELETED:0",
+    ]);
+    const versions = events.map((e) => Number(e.split(":")[2]));
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(3);
   });
 
   it("streams watch events to informers, which re-list after a dropped, compacted watch", async () => {

@@ -1,8 +1,8 @@
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { KubeClients } from "../../controller/adapters/kubernetes/client.js";
 import { connectKube, kubeConfigForServer } from "../../controller/adapters/kubernetes/client.js";
-import type { KubernetesControllerOptions } from "../../controller/adapters/kubernetes/controller.js";
-import { KubernetesController } from "../../controller/adapters/kubernetes/controller.js";
+import type { KubernetesControllerOptions } from "../../controller/cli/kubernetes/controller.js";
+import { KubernetesController } from "../../controller/cli/kubernetes/controller.js";
 import type { IdentityBackend } from "../../controller/model/index.js";
 import { MemoryState } from "../apply/memory-state.js";
 import type { KubeObject } from "../fakes/kube-api-server.js";
@@ -34,7 +34,10 @@ export class Harness {
   ): Promise<KubernetesController> {
     const identity = overrides.identity ?? `controller-${this.controllers.length + 1}`;
     const controller = new KubernetesController({
-      clients: connectKube({ config: kubeConfigForServer(this.server.url, NS, identity) }),
+      clients: connectKube({
+        config: kubeConfigForServer(this.server.url, NS, identity),
+        requestTimeoutMs: 2000,
+      }),
       backend: this.backend,
       state: this.state,
       namespace: NS,
@@ -51,7 +54,7 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    for (const c of this.controllers) await c.stop({ releaseLease: false });
+    for (const c of this.controllers) await c.stop({ releaseLease: false, deadlineMs: 5000 });
     await this.server.close();
   }
 

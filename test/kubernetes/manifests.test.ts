@@ -1,12 +1,13 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    manifests are untyped YAML documents; the assertions are their type checks. */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import { buildCrds } from "../../controller/schema/index.js";
+import type { Doc } from "./kustomize.js";
+import { build, load, yamlFiles } from "./kustomize.js";
 
 /**
  * The manifests under config/ are checked here, without a cluster or kubectl: they parse, every
@@ -15,68 +16,6 @@ import { buildCrds } from "../../controller/schema/index.js";
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CONFIG = path.join(ROOT, "config");
-
-// Manifests are untyped YAML: the assertions below are the type checks.
-type Doc = Record<string, any>;
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .map((f) => path.join(dir, f))
-    .filter((f) => /\.ya?ml$/.test(f) && statSync(f).isFile())
-    .sort();
-}
-
-function load(file: string): Doc[] {
-  const docs = parseAllDocuments(readFileSync(file, "utf8"));
-  for (const d of docs) {
-    if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0]?.message}`);
-  }
-  return docs.map((d) => d.toJS() as Doc).filter((d) => d !== null);
-}
-
-/** A small kustomize: resources (files or folders) and patches, as `kubectl kustomize` reads them. */
-function build(dir: string): Doc[] {
-  const k = load(path.join(dir, "kustomization.yaml"))[0] as Doc;
-  const out: Doc[] = [];
-  for (const r of (k.resources ?? []) as string[]) {
-    const target = path.resolve(dir, r);
-    if (!existsSync(target)) throw new Error(`${dir}: resource ${r} does not exist`);
-    out.push(...(statSync(target).isDirectory() ? build(target) : load(target)));
-  }
-  for (const p of (k.patches ?? []) as { path: string; target: { kind: string; name: string } }[]) {
-    const patch = load(path.resolve(dir, p.path))[0] as Doc;
-    const base = out.find((d) => d.kind === p.target.kind && d.metadata?.name === p.target.name);
-    if (!base) throw new Error(`${dir}: patch ${p.path} matches no ${p.target.kind}`);
-    strategicMerge(base, patch);
-  }
-  if (k.namespace) {
-    for (const d of out)
-      if (
-        d.kind !== "Namespace" &&
-        !d.kind?.startsWith("Cluster") &&
-        d.kind !== "CustomResourceDefinition"
-      )
-        d.metadata.namespace = k.namespace;
-  }
-  return out;
-}
-
-/** Strategic merge for what our patches use: maps merge, `containers` merge by name, lists replace. */
-function strategicMerge(base: Doc, patch: Doc): void {
-  for (const [key, value] of Object.entries(patch)) {
-    if (key === "containers" && Array.isArray(value)) {
-      for (const c of value as Doc[]) {
-        const existing = (base.containers as Doc[]).find((b) => b.name === c.name);
-        if (existing) strategicMerge(existing, c);
-        else (base.containers as Doc[]).push(c);
-      }
-    } else if (value && typeof value === "object" && !Array.isArray(value) && base[key]) {
-      strategicMerge(base[key] as Doc, value as Doc);
-    } else {
-      base[key] = value;
-    }
-  }
-}
 
 function container(docs: Doc[]): Doc {
   const deployment = docs.find((d) => d.kind === "Deployment");
@@ -102,15 +41,26 @@ describe("config/ manifests", () => {
       for (const kind of [
         "Namespace",
         "ServiceAccount",
-        "ClusterRole",
         "Role",
         "Deployment",
         "Service",
+        "PersistentVolumeClaim",
+        "NetworkPolicy",
       ]) {
         expect(kinds, overlay).toContain(kind);
       }
-      expect(kinds.filter((k) => k === "CustomResourceDefinition")).toHaveLength(2);
+      // The CRDs are installed on their own: removing the controller never removes them.
+      expect(kinds, overlay).not.toContain("CustomResourceDefinition");
     }
+    const crds = build(path.join(CONFIG, "crd")).map((d) => d.kind);
+    expect(crds).toEqual(["CustomResourceDefinition", "CustomResourceDefinition"]);
+    // Only CRD mode needs cluster-wide permissions.
+    expect(build(path.join(CONFIG, "overlays/crd-mode")).map((d) => d.kind)).toContain(
+      "ClusterRole",
+    );
+    expect(build(path.join(CONFIG, "overlays/git-mode")).map((d) => d.kind)).not.toContain(
+      "ClusterRole",
+    );
   });
 
   it("RBAC has no wildcard anywhere", () => {
@@ -134,64 +84,107 @@ describe("config/ manifests", () => {
     }
   });
 
-  it("grants Secret access only as get on one named Secret in a namespaced Role", () => {
-    const docs = build(path.join(CONFIG, "default"));
-    const secretRules: { kind: string; namespace?: string; rule: Doc }[] = [];
-    for (const doc of docs.filter((d) => d.kind === "Role" || d.kind === "ClusterRole")) {
-      for (const rule of doc.rules as Doc[]) {
-        if ((rule.resources as string[]).some((r) => r === "secrets" || r.startsWith("secrets/"))) {
-          secretRules.push({ kind: doc.kind, namespace: doc.metadata.namespace, rule });
+  it("grants no access to Secrets: the kubelet resolves the Git token's secretKeyRef", () => {
+    for (const overlay of ["overlays/crd-mode", "overlays/git-mode"]) {
+      for (const doc of build(path.join(CONFIG, overlay))) {
+        if (doc.kind !== "Role" && doc.kind !== "ClusterRole") continue;
+        for (const rule of doc.rules as Doc[]) {
+          expect(rule.resources, overlay).not.toContain("secrets");
         }
       }
     }
-    expect(secretRules).toHaveLength(1);
-    const [only] = secretRules;
-    expect(only!.kind).toBe("Role");
-    expect(only!.namespace).toBe("roster-system");
-    expect(only!.rule.resourceNames).toEqual(["roster-credentials"]);
-    expect(only!.rule.verbs).toEqual(["get"]);
-    // The git-mode overlay reads its token from that same Secret.
     const env = container(build(path.join(CONFIG, "overlays/git-mode"))).env as Doc[];
     const token = env.find((e) => e.name === "ROSTER_GIT_TOKEN");
     expect(token?.valueFrom?.secretKeyRef?.name).toBe("roster-credentials");
   });
 
-  it("grants the controller exactly what it calls: its CRDs, status, finalizers, events, its Lease", () => {
-    const docs = build(path.join(CONFIG, "default"));
+  it("grants CRD mode its resources, status and Events, and both modes their one Lease", () => {
+    const docs = build(path.join(CONFIG, "overlays/crd-mode"));
     const cluster = docs.find((d) => d.kind === "ClusterRole")!;
     const verbsFor = (resource: string) =>
       (cluster.rules as Doc[])
         .filter((r) => r.resources.includes(resource))
         .flatMap((r) => r.verbs);
+    // What the controller calls (rbac-from-calls.test.ts derives it from the recorded calls).
     for (const r of ["organizations", "members"]) {
-      expect(verbsFor(r).sort()).toEqual(["get", "list", "patch", "update", "watch"]);
-      expect(verbsFor(`${r}/status`).sort()).toEqual(["get", "patch", "update"]);
-      expect(verbsFor(`${r}/finalizers`)).toEqual(["update"]);
+      expect(verbsFor(r).sort()).toEqual(["list", "patch", "watch"]);
+      expect(verbsFor(`${r}/status`)).toEqual(["patch"]);
+      expect(verbsFor(`${r}/finalizers`)).toEqual([]);
     }
-    expect(verbsFor("events").sort()).toEqual(["create", "patch"]);
-    const role = docs.find((d) => d.kind === "Role")!;
-    const leaseRules = (role.rules as Doc[]).filter((r) => r.resources.includes("leases"));
-    expect(leaseRules.flatMap((r) => r.apiGroups)).toEqual([
-      "coordination.k8s.io",
-      "coordination.k8s.io",
-    ]);
-    const named = leaseRules.find((r) => r.resourceNames);
-    expect(named?.resourceNames).toEqual(["roster-controller"]);
-    expect(named?.verbs.sort()).toEqual(["get", "update"]);
-    // The Lease the Deployment asks for is the one the Role names.
-    const args = container(build(path.join(CONFIG, "overlays/crd-mode"))).args as string[];
-    expect(args[args.indexOf("--lease-name") + 1]).toBe("roster-controller");
-    expect(args[args.indexOf("--lease-namespace") + 1]).toBe(role.metadata.namespace);
-    // Both bindings point at the ServiceAccount the Deployment runs as.
-    const deployment = docs.find((d) => d.kind === "Deployment")!;
-    for (const binding of docs.filter((d) => d.kind.endsWith("Binding"))) {
-      expect(binding.subjects).toEqual([
-        {
-          kind: "ServiceAccount",
-          name: deployment.spec.template.spec.serviceAccountName,
-          namespace: "roster-system",
-        },
+    expect(verbsFor("events")).toEqual(["create"]);
+    for (const overlay of ["overlays/crd-mode", "overlays/git-mode"]) {
+      const built = build(path.join(CONFIG, overlay));
+      const role = built.find((d) => d.kind === "Role")!;
+      const leaseRules = (role.rules as Doc[]).filter((r) => r.resources.includes("leases"));
+      expect(leaseRules.flatMap((r) => r.apiGroups)).toEqual([
+        "coordination.k8s.io",
+        "coordination.k8s.io",
       ]);
+      const named = leaseRules.find((r) => r.resourceNames);
+      expect(named?.resourceNames).toEqual(["roster-controller"]);
+      expect(named?.verbs.sort()).toEqual(["get", "update"]);
+      // The Lease the Deployment asks for is the one the Role names.
+      const args = container(built).args as string[];
+      expect(args[args.indexOf("--lease-name") + 1], overlay).toBe("roster-controller");
+      expect(args[args.indexOf("--lease-namespace") + 1], overlay).toBe(role.metadata.namespace);
+      // Every binding points at the ServiceAccount the Deployment runs as.
+      const deployment = built.find((d) => d.kind === "Deployment")!;
+      for (const binding of built.filter((d) => d.kind.endsWith("Binding"))) {
+        expect(binding.subjects).toEqual([
+          {
+            kind: "ServiceAccount",
+            name: deployment.spec.template.spec.serviceAccountName,
+            namespace: "roster-system",
+          },
+        ]);
+      }
+    }
+    // Git mode campaigns for that Lease too: a rollout never has two writers.
+    const git = container(build(path.join(CONFIG, "overlays/git-mode"))).args as string[];
+    expect(git).toContain("--leader-elect");
+  });
+
+  it("keeps the embedded store: Recreate, a PersistentVolumeClaim, one replica", () => {
+    for (const overlay of ["default", "overlays/crd-mode", "overlays/git-mode"]) {
+      const docs = build(path.join(CONFIG, overlay));
+      const deployment = docs.find((d) => d.kind === "Deployment")!;
+      const args = container(docs).args as string[];
+      const backend = args[args.indexOf("--backend") + 1]!;
+      if (!backend.startsWith("sqlite:")) continue;
+      expect(deployment.spec.strategy, overlay).toEqual({ type: "Recreate" });
+      expect(deployment.spec.replicas, overlay).toBe(1);
+      const file = backend.slice("sqlite:".length);
+      const mount = (container(docs).volumeMounts as Doc[]).find((m) =>
+        file.startsWith(`${m.mountPath}/`),
+      );
+      const volume = (deployment.spec.template.spec.volumes as Doc[]).find(
+        (v) => v.name === mount?.name,
+      );
+      const claim = volume?.persistentVolumeClaim?.claimName;
+      expect(claim, `${overlay}: the store's volume`).toEqual(expect.any(String));
+      const pvc = docs.find((d) => d.kind === "PersistentVolumeClaim" && d.metadata.name === claim);
+      expect(pvc?.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    }
+  });
+
+  it("mounts an API token only where the pod uses the API, and admits only port 9090", () => {
+    const docs = build(path.join(CONFIG, "default"));
+    const account = docs.find((d) => d.kind === "ServiceAccount")!;
+    expect(account.automountServiceAccountToken).toBe(false);
+    for (const overlay of ["overlays/crd-mode", "overlays/git-mode"]) {
+      const built = build(path.join(CONFIG, overlay));
+      const pod = built.find((d) => d.kind === "Deployment")!.spec.template;
+      const args = container(built).args as string[];
+      const usesApi = args.includes("kubernetes") || args.includes("--leader-elect");
+      expect(pod.spec.automountServiceAccountToken, overlay).toBe(usesApi);
+      const policy = built.find((d) => d.kind === "NetworkPolicy")!;
+      for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels as Doc)) {
+        expect(pod.metadata.labels[k]).toBe(v);
+      }
+      expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+      expect(policy.spec.ingress).toEqual([{ ports: [{ port: 9090, protocol: "TCP" }] }]);
+      const listen = args[args.indexOf("--listen") + 1];
+      expect(listen).toBe("0.0.0.0:9090");
     }
   });
 
@@ -225,11 +218,16 @@ describe("config/ manifests", () => {
       expect(c.ports).toContainEqual({ name: "metrics", containerPort: 9090, protocol: "TCP" });
       expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
       expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "metrics" });
-      // Every writable path is an emptyDir; /tmp is one of them.
+      // Every writable path is a volume: /tmp an emptyDir, the state a claim in the build.
       const volumes = new Map((pod.volumes as Doc[]).map((v) => [v.name, v]));
-      for (const mount of c.volumeMounts as Doc[])
-        expect(volumes.get(mount.name)?.emptyDir).toBeDefined();
-      expect((c.volumeMounts as Doc[]).map((m) => m.mountPath)).toContain("/tmp");
+      const claims = docs.filter((d) => d.kind === "PersistentVolumeClaim");
+      for (const mount of c.volumeMounts as Doc[]) {
+        const volume = volumes.get(mount.name);
+        const claim = volume?.persistentVolumeClaim?.claimName;
+        expect(volume?.emptyDir ?? claims.find((p) => p.metadata.name === claim)).toBeDefined();
+      }
+      const tmp = (c.volumeMounts as Doc[]).find((m) => m.mountPath === "/tmp");
+      expect(volumes.get(tmp?.name)?.emptyDir).toBeDefined();
       expect(c.workingDir).toBe("/var/lib/roster");
       // The health server listens where the probes knock.
       const args = c.args as string[];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { mergeConditions } from "../../controller/adapters/kubernetes/conditions.js";
 import type { RosterObject } from "../../controller/adapters/kubernetes/objects.js";
-import { outcomeOf } from "../../controller/adapters/kubernetes/outcome.js";
-import type { OrgOutcome } from "../../controller/adapters/kubernetes/status.js";
-import { memberStatus, organizationStatus } from "../../controller/adapters/kubernetes/status.js";
+import { outcomeOf } from "../../controller/cli/kubernetes/outcome.js";
+import type { OrgOutcome } from "../../controller/cli/kubernetes/status.js";
+import { memberStatus, organizationStatus } from "../../controller/cli/kubernetes/status.js";
 import type { ActualOrganization } from "../../controller/model/index.js";
 import { defaultOrgSettings } from "../../controller/model/index.js";
 import type { ReconcileResult } from "../../controller/reconcile/types.js";
@@ -134,7 +134,7 @@ describe("organizationStatus", () => {
           },
         },
       },
-      { ready: false, reconciling: "True", stalled: "False", reason: "Blocked" },
+      { ready: false, reconciling: "False", stalled: "False", reason: "Blocked" },
     ],
   ];
   it.each(cases)("%s", (_name, outcome, want) => {
@@ -237,37 +237,42 @@ describe("memberStatus", () => {
 
 describe("outcomeOf", () => {
   const base: ReconcileResult = { issues: [], orgs: [] };
+  const refs = new Set(["team/Member/alice", "team/Member/dave", "team/Member/bob"]);
 
   it("is Stalled for invalid resources, naming them without positions", () => {
-    const outcome = outcomeOf("acme", {
-      ...base,
-      issues: [
-        {
-          file: "team/Member/alice",
-          line: 11,
-          col: 13,
-          rule: "R2",
-          severity: "error",
-          message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
-        },
-        {
-          file: "team/Member/dave",
-          line: 11,
-          col: 13,
-          rule: "R2",
-          severity: "error",
-          message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
-        },
-        {
-          file: "team/Member/bob",
-          line: 3,
-          col: 1,
-          rule: "external",
-          severity: "warning",
-          message: "outside domains",
-        },
-      ],
-    });
+    const outcome = outcomeOf(
+      "acme",
+      {
+        ...base,
+        issues: [
+          {
+            file: "team/Member/alice",
+            line: 11,
+            col: 13,
+            rule: "R2",
+            severity: "error",
+            message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
+          },
+          {
+            file: "team/Member/dave",
+            line: 11,
+            col: 13,
+            rule: "R2",
+            severity: "error",
+            message: "2 owners: team/Member/alice:11:13, team/Member/dave:11:13",
+          },
+          {
+            file: "team/Member/bob",
+            line: 3,
+            col: 1,
+            rule: "external",
+            severity: "warning",
+            message: "outside domains",
+          },
+        ],
+      },
+      refs,
+    );
     expect(outcome.retry).toBe(false);
     expect(outcome.stalled?.message).toBe("R2: 2 owners: team/Member/alice, team/Member/dave");
     expect([...(outcome.memberIssues?.keys() ?? [])]).toEqual([
@@ -278,15 +283,19 @@ describe("outcomeOf", () => {
 
   it("retries transient failures and stalls on permanent ones", () => {
     expect(
-      outcomeOf("acme", { ...base, sourceError: { message: "x", transient: true } }).retry,
+      outcomeOf("acme", { ...base, sourceError: { message: "x", transient: true } }, refs).retry,
     ).toBe(true);
     const failed = (transient: boolean) =>
-      outcomeOf("acme", {
-        ...base,
-        orgs: [
-          { org: "acme", status: "failed", results: [], error: { message: "503", transient } },
-        ],
-      });
+      outcomeOf(
+        "acme",
+        {
+          ...base,
+          orgs: [
+            { org: "acme", status: "failed", results: [], error: { message: "503", transient } },
+          ],
+        },
+        refs,
+      );
     expect(failed(true)).toMatchObject({ retry: true, retrying: { reason: "BackendUnavailable" } });
     expect(failed(false)).toMatchObject({ retry: false, stalled: { reason: "BackendError" } });
   });

@@ -7,7 +7,7 @@ import type {
   WriteContext,
   WriteOutcome,
 } from "../../controller/model/index.js";
-import type { KubernetesController } from "../../controller/adapters/kubernetes/controller.js";
+import type { KubernetesController } from "../../controller/cli/kubernetes/controller.js";
 import type { MemoryBackend } from "../fakes/memory-backend.js";
 import { Harness } from "./harness.js";
 import { waitFor } from "./helpers.js";

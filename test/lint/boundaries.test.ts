@@ -45,6 +45,18 @@ describe("import boundaries (eslint.config.js)", { timeout: 120_000 }, () => {
       'import { roster } from "../../cli/program.js";\nexport const x = roster;\n',
       /wrong-way import/,
     ],
+    [
+      "an adapter importing reconcile",
+      "controller/adapters/kubernetes/probe.ts",
+      'import { reconcile } from "../../reconcile/index.js";\nexport const x = reconcile;\n',
+      /wrong-way import/,
+    ],
+    [
+      "an adapter importing apply",
+      "controller/adapters/kubernetes/probe.ts",
+      'import { applyPlan } from "../../apply/index.js";\nexport const x = applyPlan;\n',
+      /wrong-way import/,
+    ],
   ])("fails lint: %s", async (_name, file, code, message) => {
     const messages = await lint(file, code);
     expect(messages).toEqual([

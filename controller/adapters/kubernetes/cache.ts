@@ -4,7 +4,9 @@ import type {
   KubernetesObject,
   ObjectCache,
 } from "@kubernetes/client-node";
-import { makeInformer } from "@kubernetes/client-node";
+import { ListWatch } from "@kubernetes/client-node";
+import { BoundedWatch } from "./bounded-watch.js";
+import { withSignal } from "./request-options.js";
 import type { KubeClients } from "./client.js";
 import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject, RosterObjectList } from "./objects.js";
@@ -19,13 +21,16 @@ export interface RosterCacheOptions {
   onError?: (kind: RosterKind, error: unknown) => void;
   /** Wait before re-listing after a failed list or watch (default 1 s). */
   restartDelayMs?: number;
+  /** The server ends each watch after about this long (see bounded-watch.ts; default 300 s). */
+  watchTimeoutSeconds?: number;
 }
 
 type RosterInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
 /**
- * Informers on Organization and Member: a list, then a watch from the list's resourceVersion.
- * client-node's ListWatch re-watches by itself when a stream ends and re-lists after 410 Gone;
+ * Informers on Organization and Member: a list, then a watch from the list's resourceVersion,
+ * with bookmarks and a server-side timeout (BoundedWatch). client-node's ListWatch re-watches by
+ * itself when a stream ends and re-lists after 410 Gone (an expired resourceVersion);
  * on any other error it stops, so this restarts it after a delay (a fresh list). The cache
  * is what the controller reconciles from: it never reads the API server per reconcile.
  */
@@ -35,6 +40,8 @@ export class RosterCache {
   private readonly listed = new Set<RosterKind>();
   private readonly syncWaiters: (() => void)[] = [];
   private stopped = true;
+  /** Aborts the lists in flight on stop(): ListWatch can abort its watch, not its list. */
+  private stopping = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -59,11 +66,13 @@ export class RosterCache {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.stopping = new AbortController();
     await Promise.all([this.informers.Organization.start(), this.informers.Member.start()]);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([this.informers.Organization.stop(), this.informers.Member.stop()]);
@@ -85,26 +94,28 @@ export class RosterCache {
         : `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`;
     const list = async () => {
       const custom = this.clients.custom;
+      const options = withSignal(this.stopping.signal);
       const raw: unknown =
         namespace === undefined
-          ? await custom.listCustomObjectForAllNamespaces({
-              group: GROUP,
-              version: VERSION,
-              plural,
-            })
-          : await custom.listNamespacedCustomObject({
-              group: GROUP,
-              version: VERSION,
-              namespace,
-              plural,
-            });
+          ? await custom.listCustomObjectForAllNamespaces(
+              { group: GROUP, version: VERSION, plural },
+              options,
+            )
+          : await custom.listNamespacedCustomObject(
+              { group: GROUP, version: VERSION, namespace, plural },
+              options,
+            );
       const result = toList(raw);
       this.stats.lists++;
       // ListWatch fills its cache right after this promise settles: mark synced after that.
       setImmediate(() => this.markListed(kind));
       return result;
     };
-    const informer: RosterInformer = makeInformer(this.clients.config, path, list);
+    const watch = new BoundedWatch(this.clients.config, {
+      timeoutSeconds: this.options.watchTimeoutSeconds,
+      connectTimeoutMs: this.clients.requestTimeoutMs,
+    });
+    const informer: RosterInformer = new ListWatch(path, watch, list, false);
     informer.on("add", (o) => this.options.onChange(kind, fromKube(o), "add"));
     informer.on("update", (o) => this.options.onChange(kind, fromKube(o), "update"));
     informer.on("delete", (o) => this.options.onChange(kind, fromKube(o), "delete"));

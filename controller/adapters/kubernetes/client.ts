@@ -3,7 +3,10 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
 } from "@kubernetes/client-node";
+import { timeoutMiddleware } from "./request-options.js";
 
 export interface KubeClients {
   config: KubeConfig;
@@ -12,6 +15,8 @@ export interface KubeClients {
   coordination: CoordinationV1Api;
   /** The API server URL, for logs. */
   server: string;
+  /** The deadline of every ordinary call (watches have their own, see cache.ts). */
+  requestTimeoutMs: number;
 }
 
 export interface KubeConnectOptions {
@@ -21,7 +26,11 @@ export interface KubeConnectOptions {
   inCluster?: boolean;
   /** A ready KubeConfig (tests build one with `loadFromOptions`). */
   config?: KubeConfig;
+  /** Every API call is aborted after this long (default 30 s; `--kube-api-timeout`). */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function connectKube(options: KubeConnectOptions): KubeClients {
   let config = options.config;
@@ -37,12 +46,21 @@ export function connectKube(options: KubeConnectOptions): KubeClients {
       "no Kubernetes cluster configured: pass --kubeconfig PATH, or run in a pod with a service account",
     );
   }
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // makeApiClient's configuration plus a deadline: client-node 1.4 has none on ordinary calls,
+  // so a stalled connection would hang a reconcile (or a Lease renewal) forever.
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: config },
+    promiseMiddleware: [timeoutMiddleware(requestTimeoutMs)],
+  });
   return {
     config,
-    custom: config.makeApiClient(CustomObjectsApi),
-    core: config.makeApiClient(CoreV1Api),
-    coordination: config.makeApiClient(CoordinationV1Api),
+    custom: new CustomObjectsApi(configuration),
+    core: new CoreV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
     server: cluster.server,
+    requestTimeoutMs,
   };
 }
 

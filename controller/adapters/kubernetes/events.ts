@@ -25,6 +25,8 @@ export class EventRecorder {
     private readonly api: CoreV1Api,
     private readonly instance: string,
     private readonly onError: (error: unknown) => void,
+    /** Checked before every Event: a deposed leader records nothing. */
+    private readonly mayWrite: () => boolean = () => true,
     private readonly dedupeMs = 10 * 60_000,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -32,6 +34,7 @@ export class EventRecorder {
   /** Events are best effort: a failure to record one is logged, never fails the reconcile. */
   async record(events: readonly RecordedEvent[]): Promise<void> {
     for (const e of events) {
+      if (!this.mayWrite()) return;
       const key = `${e.object.metadata.uid ?? ""}|${e.object.metadata.name}|${e.reason}|${e.message}`;
       const now = this.now();
       const last = this.recent.get(key);

@@ -1,12 +1,8 @@
-export type LogFields = Record<string, unknown>;
+import type { LogFields, Logger } from "../../model/index.js";
 
-/** The controller's logger: one JSON object per line, as log collectors in a cluster expect. */
-export interface Logger {
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-}
+export type { LogFields, Logger } from "../../model/index.js";
 
+/** Kubernetes mode's Logger: one JSON object per line, as log collectors in a cluster expect. */
 export function jsonLogger(
   write: (line: string) => void,
   now: () => Date = () => new Date(),

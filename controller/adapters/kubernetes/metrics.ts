@@ -1,6 +1,13 @@
 import { Counter, Gauge } from "prom-client";
 import type { Registry } from "prom-client";
-import type { KubernetesController } from "./controller.js";
+/** What Kubernetes mode's controller exposes to its metrics (cli/kubernetes/controller.ts). */
+export interface KubernetesControllerStats {
+  readonly isLeader: boolean;
+  readonly ready: boolean;
+  readonly stats: { reconciles: number; errors: number };
+  readonly cacheStats: { lists: number };
+  readonly statusWrites: number;
+}
 
 /**
  * Adds Kubernetes mode's own gauges and counters (leadership, cache lists, status writes) to the
@@ -8,7 +15,7 @@ import type { KubernetesController } from "./controller.js";
  */
 export function registerKubernetesMetrics(
   registry: Registry,
-  controller: KubernetesController,
+  controller: KubernetesControllerStats,
 ): void {
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({

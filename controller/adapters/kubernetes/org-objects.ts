@@ -96,9 +96,9 @@ export function liveEmails(objects: OrgObjects): Set<string> {
 }
 
 /**
- * Serves one organization's cached objects to the shared reconcile() as a source snapshot: one
- * file per object, named `NAMESPACE/Kind/NAME` so every issue names the resource, holding the
- * manifest as JSON (which is YAML) so the loader validates it exactly as it validates Git files.
+ * Serves one organization's cached objects to the shared reconcile() as a source snapshot: the
+ * objects themselves, each named `NAMESPACE/Kind/NAME` so every issue names the resource, which
+ * the loader validates with the schema that validates Git files (load/parse-object.ts).
  * The revision is the highest resourceVersion of the org's objects, deleting ones included (a
  * deletion changes the desired state too): the cache state the pass saw.
  */
@@ -110,21 +110,11 @@ export class CachedOrgSource implements DesiredStateSource {
   }
 
   read(): Promise<SourceSnapshot> {
-    const live = liveObjects(this.objects);
-    const files = live.map(({ kind, object }) => ({
-      path: refOf(kind, object),
-      text: `${JSON.stringify(
-        {
-          apiVersion: API_VERSION,
-          kind,
-          metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
-          spec: object.spec ?? {},
-        },
-        null,
-        2,
-      )}\n`,
+    const objects = liveObjects(this.objects).map(({ kind, object }) => ({
+      ref: refOf(kind, object),
+      object: { ...object, apiVersion: object.apiVersion ?? API_VERSION, kind },
     }));
     const revision = maxResourceVersion([...this.objects.organizations, ...this.objects.members]);
-    return Promise.resolve({ revision, files, oversized: [] });
+    return Promise.resolve({ revision, files: [], objects, oversized: [] });
   }
 }

@@ -30,7 +30,7 @@ export class KubernetesSource implements DesiredStateSource {
       ...organizations.map((o) => o.metadata.name),
       ...members.map((m) => memberOrg(m) ?? ""),
     ]);
-    const files: SourceSnapshot["files"] = [];
+    const objects: NonNullable<SourceSnapshot["objects"]> = [];
     const revisions: string[] = [];
     for (const org of [...orgs].sort()) {
       const snapshot = await new CachedOrgSource({
@@ -38,14 +38,15 @@ export class KubernetesSource implements DesiredStateSource {
         organizations: organizations.filter((o) => o.metadata.name === org),
         members: members.filter((m) => (memberOrg(m) ?? "") === org),
       }).read();
-      files.push(...snapshot.files);
+      objects.push(...(snapshot.objects ?? []));
       revisions.push(snapshot.revision);
     }
     const revision = revisions.reduce(
       (a, b) => (BigInt(a || "0") >= BigInt(b || "0") ? a : b),
       "0",
     );
-    return { revision, files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), oversized: [] };
+    objects.sort((a, b) => (a.ref < b.ref ? -1 : 1));
+    return { revision, files: [], objects, oversized: [] };
   }
 
   private async list(plural: string): Promise<RosterObject[]> {

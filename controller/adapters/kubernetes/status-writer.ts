@@ -3,7 +3,9 @@ import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiStatusCode } from "./api-errors.js";
 import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject } from "./objects.js";
-import type { Status } from "./status.js";
+
+/** A status subresource body, as the status writer patches it. */
+export type Status = Record<string, unknown>;
 
 export interface StatusUpdate {
   kind: RosterKind;

@@ -1,17 +1,20 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import type { Logger } from "../../adapters/kubernetes/log.js";
 import { jsonLogger } from "../../adapters/kubernetes/log.js";
 import { parseDuration } from "../../model/index.js";
 import { durationOption } from "../duration-option.js";
 import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
 import { UsageError } from "../errors.js";
+import { readPodNamespace } from "../leader-election.js";
 import { parseListen } from "../listen.js";
 import type { MailerFlags } from "../mailer-options.js";
 import { addMailerOptions, mailerOpenOptions } from "../mailer-options.js";
 import { positiveInteger } from "../reconcile-pass.js";
+import type { Shutdown } from "../shutdown.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown } from "../shutdown.js";
 
 export interface RunKubernetesOptions extends MailerFlags {
   namespace?: string;
@@ -29,19 +32,43 @@ export interface RunKubernetesOptions extends MailerFlags {
   renewDeadline: number;
   retryPeriod: number;
   resyncPeriod: number;
+  kubeApiTimeout: number;
+  watchTimeout: number;
+  /** How long stopping may take after SIGTERM (`--shutdown-grace`). */
+  shutdownGrace?: number;
   listen: { host: string; port: number };
   identity?: string;
 }
 
-const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-
 /**
  * `roster run --source kubernetes`: the controller loop over Organization and Member resources
- * until SIGTERM/SIGINT, which stops the loops and hands the Lease back. Resolves when stopped.
+ * until SIGTERM/SIGINT. The handler is installed first, so a signal during start-up stops too;
+ * stopping gives in-flight work the rest of `--shutdown-grace`, hands the Lease back, and
+ * resolves (the process is made to exit when the grace period is over, whatever still runs).
  */
 export async function runKubernetes(
   options: RunKubernetesOptions,
   env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const log = jsonLogger((line) => process.stderr.write(line));
+  const shutdown = installShutdown({
+    graceMs: options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    log: (message, fields) => log.info(message, fields),
+  });
+  try {
+    await startKubernetes(options, env, log, shutdown);
+    await shutdown.received;
+  } finally {
+    await shutdown.finish();
+  }
+  log.info("stopped");
+}
+
+async function startKubernetes(
+  options: RunKubernetesOptions,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  shutdown: Shutdown,
 ): Promise<void> {
   if (options.namespace !== undefined && options.allNamespaces) {
     throw new UsageError("use either --namespace NS or --all-namespaces, not both");
@@ -55,7 +82,7 @@ export async function runKubernetes(
     { ControllerMetrics },
   ] = await Promise.all([
     import("../../adapters/kubernetes/client.js"),
-    import("../../adapters/kubernetes/controller.js"),
+    import("../kubernetes/controller.js"),
     import("../../adapters/kubernetes/metrics.js"),
     import("../../server/controller/controller-server.js"),
     import("../../server/controller/metrics.js"),
@@ -63,7 +90,11 @@ export async function runKubernetes(
   const inCluster = options.kubeconfig === undefined && env.KUBERNETES_SERVICE_HOST !== undefined;
   let clients;
   try {
-    clients = connectKube({ kubeconfig: options.kubeconfig, inCluster });
+    clients = connectKube({
+      kubeconfig: options.kubeconfig,
+      inCluster,
+      requestTimeoutMs: options.kubeApiTimeout,
+    });
   } catch (error) {
     const from = options.kubeconfig
       ? `--kubeconfig ${options.kubeconfig}`
@@ -75,12 +106,13 @@ export async function runKubernetes(
     : clients.config.getContextObject(clients.config.currentContext)?.namespace;
   const namespace = options.allNamespaces ? undefined : (options.namespace ?? home ?? "default");
   const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`;
-  const log = jsonLogger((line) => process.stderr.write(line));
+  if (shutdown.signal.aborted) return;
   const opened = await openBackend(options.backend, {
     tokenFile: options.tokenFile,
     ...(options.state === undefined ? {} : { stateUri: options.state }),
     ...mailerOpenOptions(options),
   });
+  shutdown.defer(() => opened.close());
   const metrics = new ControllerMetrics();
   const controller = new KubernetesController({
     clients,
@@ -92,6 +124,7 @@ export async function runKubernetes(
     identity,
     maxConcurrentOrgs: options.maxConcurrentOrgs,
     resyncPeriodMs: options.resyncPeriod,
+    watchTimeoutSeconds: Math.max(1, Math.round(options.watchTimeout / 1000)),
     leaderElection: {
       name: options.leaseName,
       namespace: options.leaseNamespace ?? home ?? "default",
@@ -108,11 +141,11 @@ export async function runKubernetes(
     registry: metrics.registry,
     isHealthy: () => controller.healthy,
     isReady: () => controller.ready,
-  }).catch(async (error: unknown) => {
-    await opened.close();
+  }).catch((error: unknown) => {
     const { host, port } = options.listen;
     throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   });
+  shutdown.defer(() => health.close());
   log.info("roster controller starting", {
     server: clients.server,
     namespace: namespace ?? "(all)",
@@ -120,33 +153,9 @@ export async function runKubernetes(
     identity,
     listen: health.url,
   });
-  await controller.start();
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.off("SIGTERM", onTerm);
-      process.off("SIGINT", onInt);
-      log.info("stopping", { signal });
-      controller
-        .stop({ releaseLease: true })
-        .then(() => health.close())
-        .then(() => opened.close())
-        .catch((error: unknown) => log.error("unclean stop", { error: String(error) }))
-        .finally(resolve);
-    };
-    const onTerm = () => stop("SIGTERM");
-    const onInt = () => stop("SIGINT");
-    process.on("SIGTERM", onTerm);
-    process.on("SIGINT", onInt);
-  });
-  log.info("stopped", { identity });
-}
-
-function readPodNamespace(): string | undefined {
-  try {
-    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  shutdown.defer((deadlineMs) => controller.stop({ releaseLease: true, deadlineMs }));
+  // The first lists may hang on an unreachable API server: a signal must not wait for them.
+  await shutdown.race(controller.start());
 }
 
 /** `15s`, `2m`, `500ms` → milliseconds. */
@@ -212,6 +221,30 @@ export function addKubernetesOptions(command: Command): Command {
         "kubernetes: reconcile every organization this often",
         durationMs,
         "10m",
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--kube-api-timeout <duration>",
+        "kubernetes: every API call is aborted after this long",
+        durationMs,
+        "30s",
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--watch-timeout <duration>",
+        "kubernetes: the API server ends each watch after this (plus jitter)",
+        durationMs,
+        "5m",
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--shutdown-grace <duration>",
+        "after SIGTERM, in-flight work gets this long (keep it under the pod's grace period)",
+        durationMs,
+        "25s",
       ),
     )
     .option(

@@ -4,8 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseDuration } from "../../model/index.js";
 import { ControllerLoop, reconcile } from "../../reconcile/index.js";
-import type { PassOutcome, ReconcileResult } from "../../reconcile/index.js";
-import type { Logger } from "../../server/controller/logger.js";
+import type { PassOutcome } from "../../reconcile/index.js";
+import { logPass } from "../pass-log.js";
+import type { Logger } from "../../model/index.js";
 import { openBackend } from "../backend-uri.js";
 import { durationOption } from "../duration-option.js";
 import { UsageError } from "../errors.js";
@@ -14,6 +15,9 @@ import { parseListen } from "../listen.js";
 import { mailerOpenOptions } from "../mailer-options.js";
 import type { PassFlags } from "../reconcile-pass.js";
 import { addPassOptions, positiveInteger } from "../reconcile-pass.js";
+import type { Shutdown } from "../shutdown.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown, within } from "../shutdown.js";
+import { openLeadership } from "../leader-election.js";
 import { openSource } from "../source-uri.js";
 import type { RunKubernetesOptions } from "./run-kubernetes.js";
 import {
@@ -28,6 +32,7 @@ interface RunFlags
   interval: number;
   listen: { host: string; port: number };
   webhookSecretFile?: string;
+  leaderElect?: boolean;
   suspend?: boolean;
   suspendFile?: string;
   concurrency: number;
@@ -60,6 +65,10 @@ export function registerRun(program: Command): void {
     .option(
       "--webhook-secret-file <file>",
       "GitHub webhook secret (default: $ROSTER_WEBHOOK_SECRET); without one, POST /webhook is off",
+    )
+    .option(
+      "--leader-elect",
+      "elect a leader on a Kubernetes Lease (the --lease-* options): only the leader writes",
     )
     .option("--suspend", "plan and report drift, write nothing")
     .option("--suspend-file <file>", "suspend while this file exists (checked before every pass)")
@@ -108,10 +117,30 @@ function webhookSecret(flags: RunFlags): string | undefined {
 }
 
 async function runController(flags: RunFlags): Promise<void> {
+  // First: a SIGTERM during start-up must stop the process cleanly too.
+  let log: Logger | undefined;
+  const shutdown = installShutdown({
+    graceMs: flags.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    log: (message, fields) => log?.info(message, fields),
+  });
+  try {
+    await startController(flags, shutdown, (logger) => (log = logger));
+    await shutdown.received;
+  } finally {
+    await shutdown.finish();
+  }
+  log?.info("stopped");
+}
+
+async function startController(
+  flags: RunFlags,
+  shutdown: Shutdown,
+  setLog: (log: Logger) => void,
+): Promise<void> {
   // Loaded here, not at the top: pino, prom-client and Octokit are for the controller only.
   const [
     { startControllerServer },
-    { createLogger },
+    { asLogger, createLogger },
     { ControllerMetrics },
     { withPullRequestChecks },
   ] = await Promise.all([
@@ -120,7 +149,9 @@ async function runController(flags: RunFlags): Promise<void> {
     import("../../server/controller/metrics.js"),
     import("../pr-check/github-env.js"),
   ]);
-  const log = createLogger(flags.logLevel);
+  const pino = createLogger(flags.logLevel);
+  const log = asLogger(pino);
+  setLog(log);
   const secret = webhookSecret(flags);
   const source = openSource(flags.source, gitAccessOptions(flags));
   const opened = await openBackend(flags.backend, {
@@ -129,11 +160,25 @@ async function runController(flags: RunFlags): Promise<void> {
     ...mailerOpenOptions(flags),
   });
   const managedState = opened.managedState;
+  shutdown.defer(() => opened.close());
   const metrics = new ControllerMetrics();
-  const shutdown = new AbortController();
   let ready = false;
+  // The loop is built after the Lease callbacks that wake it.
+  const wake: { loop?: ControllerLoop } = {};
+  const leadership = flags.leaderElect
+    ? await openLeadership(flags, process.env, {
+        onStartedLeading: () => wake.loop?.trigger("started leading"),
+        onStoppedLeading: () => {
+          ready = false;
+        },
+        onLog: (message, fields) => log.info(message, fields),
+      })
+    : undefined;
+  const backend = leadership ? leadership.gate(opened.backend) : opened.backend;
 
   const pass = async (trigger: string): Promise<PassOutcome> => {
+    // A standby reads and writes nothing; it takes over when the Lease comes to it.
+    if (leadership && !leadership.isLeader()) return "ok";
     const suspended =
       Boolean(flags.suspend) || (flags.suspendFile !== undefined && existsSync(flags.suspendFile));
     const started = performance.now();
@@ -141,7 +186,7 @@ async function runController(flags: RunFlags): Promise<void> {
     const result = await reconcile(
       {
         source,
-        backend: opened.backend,
+        backend,
         state: opened.state,
         ...(managedState ? { managedState } : {}),
         observer: {
@@ -151,8 +196,8 @@ async function runController(flags: RunFlags): Promise<void> {
           onStepDone: (org, r) => {
             const fields = { org, revision, action: r.step.action, email: r.step.email };
             if (r.result === "failed")
-              log.error({ ...fields, error: r.error?.message }, "step failed");
-            else log.info({ ...fields, result: r.result }, "step done");
+              log.error("step failed", { ...fields, error: r.error?.message });
+            else log.info("step done", { ...fields, result: r.result });
           },
         },
       },
@@ -161,26 +206,33 @@ async function runController(flags: RunFlags): Promise<void> {
         maxRemovalsOverride: flags.maxRemovals,
         concurrency: flags.concurrency,
         actor: `roster-controller@${hostname()}`,
-        signal: shutdown.signal,
+        signal: leadership
+          ? AbortSignal.any([shutdown.signal, leadership.termSignal()])
+          : shutdown.signal,
       },
     );
     metrics.recordPass(result, (performance.now() - started) / 1000);
-    const outcome = logPass(log, result, trigger, suspended);
-    if (outcome === "ok") ready = true;
-    return outcome;
+    // The one decision of the controller core: requeue with backoff, or wait (in sync, or
+    // stalled until a human changes the source: the next commit or interval picks it up).
+    const decision = logPass(log, result, trigger, suspended);
+    if (decision.kind === "ok") ready = true;
+    return decision.kind === "requeue" ? "retry" : "ok";
   };
 
   const loop = new ControllerLoop({
     intervalMs: flags.interval,
     pass,
-    onCrash: (error) => log.error({ err: error }, "reconcile pass crashed; retrying with backoff"),
+    onCrash: (error) => log.error("reconcile pass crashed; retrying with backoff", { err: error }),
   });
+  if (shutdown.signal.aborted) return;
 
   const server = await startControllerServer({
     ...flags.listen,
     registry: metrics.registry,
     isHealthy: () => !shutdown.signal.aborted,
-    isReady: () => ready,
+    // A standby is ready once it knows who leads: it serves, and takes over when needed.
+    isReady: () =>
+      ready || (leadership !== undefined && !leadership.isLeader() && leadership.knowsHolder()),
     ...(secret
       ? {
           webhook: {
@@ -192,7 +244,7 @@ async function runController(flags: RunFlags): Promise<void> {
                 loop.trigger("webhook push");
                 return { accepted: true, message: "sync triggered" };
               },
-              { repo: flags.source, git: gitAccessOptions(flags), log },
+              { repo: flags.source, git: gitAccessOptions(flags), log: pino },
             ),
           },
         }
@@ -202,95 +254,27 @@ async function runController(flags: RunFlags): Promise<void> {
       `cannot listen on ${flags.listen.host}:${flags.listen.port}: ${(error as Error).message}`,
     );
   });
-  log.info(
-    {
-      url: server.url,
-      source: source.describe,
-      backend: opened.backend.describe,
-      webhook: Boolean(secret),
-    },
-    "roster controller started",
-  );
-  loop.start();
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "stopping: finishing the step in flight");
-      shutdown.abort();
-      resolve();
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+  log.info("roster controller started", {
+    url: server.url,
+    source: source.describe,
+    backend: opened.backend.describe,
+    webhook: Boolean(secret),
   });
-  await loop.stop();
-  await server.close();
-  await opened.close();
-  log.info("stopped");
+  shutdown.defer(() => server.close());
+  // Releases run newest first: the pass in flight finishes (no new step starts: it sees
+  // shutdown.signal), then the Lease is handed back so a standby takes over at once.
+  if (leadership) {
+    shutdown.defer((deadlineMs) => leadership.stop(deadlineMs));
+    leadership.start();
+  }
+  wake.loop = loop;
+  shutdown.defer(async (deadlineMs) => {
+    if (!(await within(loop.stop(), deadlineMs - LEASE_HANDBACK_MS))) {
+      log.warn("stopping with a pass still in flight: its writes are refused from now on");
+    }
+  });
+  loop.start();
 }
 
-/** One log line per org with its revision; decides whether the loop retries sooner. */
-function logPass(
-  log: Logger,
-  result: ReconcileResult,
-  trigger: string,
-  suspended: boolean,
-): PassOutcome {
-  const revision = result.revision ?? null;
-  if (result.sourceError) {
-    log.error(
-      { org: null, revision, trigger, error: result.sourceError.message },
-      "source unreadable: nothing written, retrying with backoff",
-    );
-    return "retry";
-  }
-  const errors = result.issues.filter((i) => i.severity === "error");
-  if (errors.length > 0) {
-    for (const issue of errors) {
-      log.error(
-        {
-          org: null,
-          revision,
-          file: issue.file,
-          line: issue.line,
-          col: issue.col,
-          rule: issue.rule,
-        },
-        issue.message,
-      );
-    }
-    log.error(
-      { org: null, revision, trigger, errors: errors.length },
-      "invalid resources: nothing written, the last good state stays",
-    );
-    return "retry";
-  }
-  let retry = false;
-  for (const org of result.orgs) {
-    const failed = org.results.filter((r) => r.result === "failed").length;
-    const applied = org.results.filter((r) => r.result === "applied").length;
-    const fields = {
-      org: org.org,
-      revision,
-      trigger,
-      status: org.status,
-      steps: org.plan?.steps.length ?? 0,
-      blocked: org.plan?.blocked.length ?? 0,
-      applied,
-      failed,
-      suspended,
-      ...(org.error ? { error: org.error.message } : {}),
-    };
-    if (org.status === "failed" || org.status === "partial") {
-      retry = true;
-      log.error(fields, "sync failed");
-    } else if (org.status === "refused") {
-      log.warn(
-        { ...fields, refusals: org.plan?.safety.refusals.map((r) => r.message) },
-        "sync refused by safety checks: needs a human",
-      );
-    } else {
-      log.info(fields, suspended ? "suspended: drift reported, nothing written" : "synced");
-    }
-  }
-  return retry ? "retry" : "ok";
-}
+/** Kept back from draining a pass so that a leader can still hand its Lease back. */
+const LEASE_HANDBACK_MS = 2_000;

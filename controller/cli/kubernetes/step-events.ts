@@ -1,8 +1,8 @@
 import type { StepResult } from "../../apply/index.js";
 import type { SafetyRefusal, Step, StepAction } from "../../plan/types.js";
-import type { RecordedEvent } from "./events.js";
-import type { OrgObjects } from "./org-objects.js";
-import { memberEmail } from "./objects.js";
+import type { RecordedEvent } from "../../adapters/kubernetes/events.js";
+import type { OrgObjects } from "../../adapters/kubernetes/org-objects.js";
+import { memberEmail } from "../../adapters/kubernetes/objects.js";
 
 const REASONS: Record<StepAction, string> = {
   createOrganization: "OrganizationCreated",

@@ -3,8 +3,8 @@ import type { RetryOptions, StepResult } from "../../apply/index.js";
 import type { ControllerState, DesiredState, IdentityBackend } from "../../model/index.js";
 import { defaultOrgPolicy } from "../../model/index.js";
 import type { ObservedState, Plan, Step } from "../../plan/types.js";
-import type { RosterObject } from "./objects.js";
-import { maxResourceVersion, refOf } from "./objects.js";
+import type { RosterObject } from "../../adapters/kubernetes/objects.js";
+import { maxResourceVersion, refOf } from "../../adapters/kubernetes/objects.js";
 
 export interface DeletionDeps {
   backend: IdentityBackend;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { WorkOutcome } from "../../controller/adapters/kubernetes/work-queue.js";
-import { WorkQueue } from "../../controller/adapters/kubernetes/work-queue.js";
-import { waitFor } from "./helpers.js";
+import type { WorkOutcome } from "../../controller/reconcile/work-queue.js";
+import { WorkQueue } from "../../controller/reconcile/work-queue.js";
+import { waitFor } from "../kubernetes/helpers.js";
 
 function deferred() {
   let resolve!: () => void;

@@ -1,21 +1,21 @@
 import type { RetryOptions } from "../../apply/index.js";
 import type { ControllerState, IdentityBackend } from "../../model/index.js";
-import { describeApiError } from "./api-errors.js";
-import type { ChangeType } from "./cache.js";
-import { RosterCache } from "./cache.js";
-import type { KubeClients } from "./client.js";
-import { EventRecorder } from "./events.js";
-import { LeaderElector } from "./leader-election.js";
-import { LeaderOnlyBackend } from "./leader-only-backend.js";
-import type { Logger } from "./log.js";
-import { silentLogger } from "./log.js";
-import type { RosterKind, RosterObject } from "./objects.js";
-import { memberOrg } from "./objects.js";
+import { describeApiError } from "../../adapters/kubernetes/api-errors.js";
+import type { ChangeType } from "../../adapters/kubernetes/cache.js";
+import { RosterCache } from "../../adapters/kubernetes/cache.js";
+import type { KubeClients } from "../../adapters/kubernetes/client.js";
+import { EventRecorder } from "../../adapters/kubernetes/events.js";
+import { LeaderElector } from "../../adapters/kubernetes/leader-election.js";
+import { LeaderOnlyBackend } from "../../adapters/kubernetes/leader-only-backend.js";
+import type { Logger } from "../../adapters/kubernetes/log.js";
+import { silentLogger } from "../../adapters/kubernetes/log.js";
+import type { RosterKind, RosterObject } from "../../adapters/kubernetes/objects.js";
+import { memberOrg } from "../../adapters/kubernetes/objects.js";
 import type { OrgReconcilerDeps } from "./org-reconciler.js";
 import { reconcileOrg } from "./org-reconciler.js";
-import { selectOrgObjects } from "./org-objects.js";
-import { StatusWriter } from "./status-writer.js";
-import { WorkQueue } from "./work-queue.js";
+import { selectOrgObjects } from "../../adapters/kubernetes/org-objects.js";
+import { StatusWriter } from "../../adapters/kubernetes/status-writer.js";
+import { WorkQueue } from "../../reconcile/work-queue.js";
 
 export interface LeaseOptions {
   name: string;
@@ -47,6 +47,8 @@ export interface KubernetesControllerOptions {
   queue?: { baseDelayMs?: number; maxDelayMs?: number };
   onReconciled?: OrgReconcilerDeps["onReconciled"];
   cacheRestartDelayMs?: number;
+  /** Watches are ended by the server after about this long (default 300 s). */
+  watchTimeoutSeconds?: number;
   log?: Logger;
 }
 
@@ -67,18 +69,21 @@ export class KubernetesController {
   private readonly orgOf = new Map<string, string>();
   private resyncTimer: NodeJS.Timeout | undefined;
   private leading = false;
+  /** Aborted when this leadership term ends: the executor starts no new step after that. */
+  private term = new AbortController();
   private initialSyncDone = false;
   private running = false;
 
   constructor(private readonly options: KubernetesControllerOptions) {
     this.log = options.log ?? silentLogger;
-    const isLeader = () => this.leading;
+    const isLeader = () => this.isLeader;
     this.cache = new RosterCache(options.clients, {
       namespace: options.namespace,
       onChange: (kind, object, type) => this.onChange(kind, object, type),
       onError: (kind, error) =>
         this.log.warn("watch failed; re-listing", { kind, error: describeApiError(error) }),
       restartDelayMs: options.cacheRestartDelayMs,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
     });
     this.queue = new WorkQueue((org) => this.reconcile(org), {
       concurrency: options.maxConcurrentOrgs ?? 4,
@@ -95,10 +100,14 @@ export class KubernetesController {
       state: options.state,
       ...(options.managedState ? { managedState: options.managedState } : {}),
       statusWriter: new StatusWriter(options.clients.custom, isLeader),
-      events: new EventRecorder(options.clients.core, options.identity, (error) =>
-        this.log.warn("cannot record an event", { error: describeApiError(error) }),
+      events: new EventRecorder(
+        options.clients.core,
+        options.identity,
+        (error) => this.log.warn("cannot record an event", { error: describeApiError(error) }),
+        isLeader,
       ),
       isLeader,
+      signal: () => this.term.signal,
       actor: `roster@${options.identity}`,
       log: this.log,
       concurrency: options.concurrency,
@@ -123,8 +132,13 @@ export class KubernetesController {
     }
   }
 
+  /**
+   * Leadership at this instant: with a Lease, also the elector's own deadline check, so a leader
+   * cut off from the API server stops writing at its renew deadline even before its
+   * step-down callback has run.
+   */
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && (this.elector?.isLeader ?? true);
   }
 
   /** Liveness: the process runs its loops. */
@@ -164,14 +178,25 @@ export class KubernetesController {
       .catch((error: unknown) => this.log.error("cache never synced", { error: String(error) }));
   }
 
-  /** Stops everything; a leader hands its Lease back unless `releaseLease` is false (a crash). */
-  async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
+  /**
+   * Stops everything; a leader hands its Lease back unless `releaseLease` is false (a crash).
+   * With `deadlineMs` (the rest of the pod's grace period) the reconciles in flight get what is
+   * left of it but a moment to hand the Lease back; no new step starts once stopping began.
+   */
+  async stop(options: { releaseLease?: boolean; deadlineMs?: number } = {}): Promise<void> {
+    const started = performance.now();
+    const left = () => (options.deadlineMs ?? Infinity) - (performance.now() - started);
     this.running = false;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
-    await this.queue.stop();
-    await this.elector?.stop({ release: options.releaseLease ?? true });
+    this.term.abort();
+    const drained = await boundedWait(this.queue.stop(), left() - LEASE_HANDBACK_MS);
+    if (!drained) this.log.warn("stopping with reconciles still in flight: writes are now refused");
+    await this.elector?.stop({
+      release: options.releaseLease ?? true,
+      timeoutMs: Math.max(1, left()),
+    });
     this.leading = false;
-    await this.cache.stop();
+    await boundedWait(this.cache.stop(), left());
   }
 
   /** Enqueues every organization the cache knows (leader only). */
@@ -193,6 +218,7 @@ export class KubernetesController {
 
   private startLeading(): void {
     this.log.info("started leading", { identity: this.options.identity });
+    this.term = new AbortController();
     this.leading = true;
     this.queue.start();
     this.resync();
@@ -208,6 +234,7 @@ export class KubernetesController {
     if (!this.leading) return;
     this.log.warn("stopped leading", { identity: this.options.identity });
     this.leading = false;
+    this.term.abort();
     this.initialSyncDone = false;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     void this.queue.stop();
@@ -241,5 +268,25 @@ export class KubernetesController {
     if (!this.leading) return;
     if (org) this.queue.add(org);
     if (previousOrg && previousOrg !== org) this.queue.add(previousOrg);
+  }
+}
+
+/** Time kept back from draining so that a stopping leader can still hand its Lease back. */
+const LEASE_HANDBACK_MS = 2_000;
+
+/** True when `work` ended within `ms` (always waits without a finite bound). */
+async function boundedWait(work: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity) {
+    await work;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, Math.floor(ms)));
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

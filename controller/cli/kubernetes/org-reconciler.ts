@@ -1,27 +1,40 @@
-import type { CustomObjectsApi } from "@kubernetes/client-node";
+import type { KubeClients } from "../../adapters/kubernetes/client.js";
 import type { RetryOptions } from "../../apply/index.js";
 import type { ActualOrganization, ControllerState, IdentityBackend } from "../../model/index.js";
 import { reconcile } from "../../reconcile/index.js";
 import type { ReconcileResult } from "../../reconcile/index.js";
-import { describeApiError } from "./api-errors.js";
-import { MEMBER_FINALIZER, MEMBERS, ORGANIZATION_FINALIZER, ORGANIZATIONS } from "./constants.js";
-import type { EventRecorder, RecordedEvent } from "./events.js";
-import { setFinalizers, withFinalizer, withoutFinalizer } from "./finalizers.js";
-import type { Logger } from "./log.js";
-import type { RosterObject } from "./objects.js";
-import { hasFinalizer, isDeleting, memberEmail, refOf } from "./objects.js";
+import { describeApiError } from "../../adapters/kubernetes/api-errors.js";
+import {
+  MEMBER_FINALIZER,
+  MEMBERS,
+  ORGANIZATION_FINALIZER,
+  ORGANIZATIONS,
+} from "../../adapters/kubernetes/constants.js";
+import type { EventRecorder, RecordedEvent } from "../../adapters/kubernetes/events.js";
+import {
+  setFinalizers,
+  withFinalizer,
+  withoutFinalizer,
+} from "../../adapters/kubernetes/finalizers.js";
+import type { Logger } from "../../adapters/kubernetes/log.js";
+import type { RosterObject } from "../../adapters/kubernetes/objects.js";
+import { hasFinalizer, isDeleting, memberEmail, refOf } from "../../adapters/kubernetes/objects.js";
 import { applyDeletionPolicy } from "./org-deletion.js";
-import type { OrgObjects } from "./org-objects.js";
-import { CachedOrgSource, checkOrgObjects, liveEmails } from "./org-objects.js";
+import type { OrgObjects } from "../../adapters/kubernetes/org-objects.js";
+import {
+  CachedOrgSource,
+  checkOrgObjects,
+  liveEmails,
+} from "../../adapters/kubernetes/org-objects.js";
 import { outcomeOf } from "./outcome.js";
 import type { OrgOutcome } from "./status.js";
 import { memberStatus, organizationStatus } from "./status.js";
-import type { StatusUpdate, StatusWriter } from "./status-writer.js";
+import type { StatusUpdate, StatusWriter } from "../../adapters/kubernetes/status-writer.js";
 import { stepEvents } from "./step-events.js";
-import type { WorkOutcome } from "./work-queue.js";
+import type { WorkOutcome } from "../../reconcile/work-queue.js";
 
 export interface OrgReconcilerDeps {
-  custom: CustomObjectsApi;
+  custom: KubeClients["custom"];
   /** Already wrapped so that only the leader writes (LeaderOnlyBackend). */
   backend: IdentityBackend;
   state: ControllerState;
@@ -30,6 +43,8 @@ export interface OrgReconcilerDeps {
   statusWriter: StatusWriter;
   events: EventRecorder;
   isLeader: () => boolean;
+  /** The current leadership term's signal: aborted when it ends, so no new step starts. */
+  signal?: () => AbortSignal;
   actor: string;
   log: Logger;
   /** Steps in flight at once inside a phase. */
@@ -83,10 +98,12 @@ export async function reconcileOrg(
         actor: deps.actor,
         concurrency: deps.concurrency,
         retry: deps.retry,
+        signal: deps.signal?.(),
       },
     );
     deps.onReconciled?.(result, (performance.now() - started) / 1000);
-    outcome = outcomeOf(objects.org, result);
+    const memberRefs = new Set(objects.members.map((m) => refOf("Member", m)));
+    outcome = outcomeOf(objects.org, result, memberRefs);
     const orgResult = outcome.result;
     const refusals = (orgResult?.plan?.safety.refusals ?? []).filter((r) => r.org === objects.org);
     events.push(...stepEvents(objects, orgResult?.results ?? [], refusals));
@@ -124,7 +141,7 @@ function now(deps: OrgReconcilerDeps): Date {
 /** Adds our finalizer to every live object that lacks it, before anything is written for it. */
 async function ensureFinalizers(deps: OrgReconcilerDeps, objects: OrgObjects): Promise<OrgObjects> {
   const add = async (object: RosterObject, plural: string, finalizer: string) => {
-    if (isDeleting(object) || hasFinalizer(object, finalizer)) return object;
+    if (isDeleting(object) || hasFinalizer(object, finalizer) || !deps.isLeader()) return object;
     return setFinalizers(deps.custom, plural, object, withFinalizer(object, finalizer));
   };
   const organizations: RosterObject[] = [];
@@ -180,6 +197,7 @@ async function releaseMembers(
       (actual !== undefined &&
         !actual.members.some((a) => a.email === email) &&
         !actual.invitations.some((i) => i.email === email));
+    if (!deps.isLeader()) break;
     if (email === undefined || live.has(email) || unmanaged || absent) {
       await setFinalizers(deps.custom, MEMBERS, m, withoutFinalizer(m, MEMBER_FINALIZER));
       released.add(refOf("Member", m));

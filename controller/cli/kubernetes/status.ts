@@ -1,10 +1,13 @@
 import type { ActualOrganization } from "../../model/index.js";
 import type { BlockedStep } from "../../plan/types.js";
 import type { OrgReconcileResult } from "../../reconcile/types.js";
-import type { ConditionInput } from "./conditions.js";
-import { clip, mergeConditions } from "./conditions.js";
-import type { RosterObject } from "./objects.js";
-import { isDeleting, memberEmail } from "./objects.js";
+import type { ConditionInput } from "../../adapters/kubernetes/conditions.js";
+import { clip, mergeConditions } from "../../adapters/kubernetes/conditions.js";
+import type { RosterObject } from "../../adapters/kubernetes/objects.js";
+import type { Status } from "../../adapters/kubernetes/status-writer.js";
+
+export type { Status };
+import { isDeleting, memberEmail } from "../../adapters/kubernetes/objects.js";
 
 /** What one org's reconcile came to, as the status writer needs it. */
 export interface OrgOutcome {
@@ -18,8 +21,6 @@ export interface OrgOutcome {
   /** Per Member ref (`NAMESPACE/Member/NAME`): validation messages about that resource. */
   memberIssues?: ReadonlyMap<string, string>;
 }
-
-export type Status = Record<string, unknown>;
 
 export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: Date): Status {
   const at = now.toISOString();
@@ -48,7 +49,19 @@ export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: 
   } else if (outcome.retrying) {
     conditions = progressing(outcome.retrying.reason, outcome.retrying.message);
   } else if (blocked.length > 0) {
-    conditions = progressing("Blocked", describeBlocked(blocked));
+    // Waiting on the world (an invitee must accept), not working: Reconciling=True here would
+    // read as "in progress" forever to kstatus, and a Flux `wait: true` would time out.
+    const message = describeBlocked(blocked);
+    conditions = [
+      { type: "Ready", status: "False", reason: "Blocked", message: clip(message) },
+      {
+        type: "Reconciling",
+        status: "False",
+        reason: "Blocked",
+        message: "every step that can be applied is applied; the rest waits",
+      },
+      { type: "Stalled", status: "False", reason: "Blocked", message: "" },
+    ];
   } else {
     const message =
       `${actual?.members.length ?? 0} members, ${pending} pending invitations` +

@@ -1,6 +1,12 @@
 import type { DesiredState, Issue, SourceRef } from "../model/index.js";
 import { normalizeEmail } from "../model/index.js";
-import { desiredMember, desiredOrganization, orgSettings, orgPolicy } from "./build-state.js";
+import {
+  desiredMember,
+  desiredOrganization,
+  memberExpiry,
+  orgSettings,
+  orgPolicy,
+} from "./build-state.js";
 import type { ParsedResource } from "./parsed-resource.js";
 
 /** A node of a resource: `path` inside the document, e.g. `["spec", "email"]`. */
@@ -32,6 +38,8 @@ export interface CheckOptions {
   incomplete?: ReadonlySet<string>;
   /** Some document could not be read at all: skip every absence check. */
   unreadable?: boolean;
+  /** The clock for "already expired" warnings; without it expiries are only checked on the owner. */
+  now?: Date;
 }
 
 interface OrgGroup {
@@ -131,6 +139,8 @@ export function checkResources(
     group.emails.set(email, r);
     group.members.push(r);
     if (role === "owner") group.owners.push(r);
+    const expiry = expiryFinding(r, role, options.now);
+    if (expiry) findings.push(expiry);
     const external = externalMember(r, group, email);
     if (external) findings.push(external);
   }
@@ -199,6 +209,36 @@ function externalMember(r: ParsedResource, group: OrgGroup, email: string): Find
     hint: allowed
       ? "allowed because the organization sets allowExternal: true; check that this person should have access"
       : `organization "${org.name}" sets allowExternal: false: use an address in ${domains.join(", ")} or allow external members`,
+  };
+}
+
+/** The owner cannot expire (R2 would break at that instant); a past expiry is only a warning. */
+function expiryFinding(
+  r: ParsedResource,
+  role: string,
+  now: Date | undefined,
+): Finding | undefined {
+  const expires = memberExpiry(r);
+  if (expires === undefined) return undefined;
+  const at = { resource: r, path: ["spec", "expiresAt"] };
+  const iso = new Date(expires).toISOString();
+  if (role === "owner") {
+    return {
+      at,
+      rule: "owner-expires",
+      severity: "error",
+      message: () =>
+        `Member "${r.name}" is the owner and expires at ${iso}: the organization would be left without an owner (R2)`,
+      hint: "transfer ownership to another member first (R5), then set expiresAt on the former owner",
+    };
+  }
+  if (now === undefined || expires > now.getTime()) return undefined;
+  return {
+    at,
+    rule: "expired",
+    severity: "warning",
+    message: () => `Member "${r.name}" expired at ${iso}: expired: will be revoked`,
+    hint: "the controller revokes this member's access; delete the Member (or move expiresAt) to tidy up",
   };
 }
 

@@ -2,6 +2,7 @@ import type {
   DesiredMember,
   DesiredOrganization,
   MaxRemovals,
+  OrgLifecycle,
   OrgPolicy,
   OrgSettings,
   Role,
@@ -9,9 +10,11 @@ import type {
 import {
   defaultOrgPolicy,
   defaultOrgSettings,
+  DEFAULT_EXPIRY_WARN_SECONDS,
   isInvitableRole,
   normalizeEmail,
   parseDuration,
+  parseTimestamp,
 } from "../model/index.js";
 import type { OrganizationSpec } from "../schema/index.js";
 import type { ParsedResource } from "./parsed-resource.js";
@@ -62,7 +65,7 @@ export function parseMaxRemovals(value: unknown): MaxRemovals | undefined {
 }
 
 export function desiredMember(member: ParsedResource): DesiredMember {
-  const spec = member.spec as { email: string; role: Role; github?: string };
+  const spec = member.spec as { email: string; role: Role; github?: string; expiresAt?: string };
   const out: DesiredMember = {
     name: member.name,
     email: normalizeEmail(spec.email),
@@ -70,7 +73,33 @@ export function desiredMember(member: ParsedResource): DesiredMember {
     source: { file: member.file, line: member.line, col: member.col },
   };
   if (spec.github) out.github = spec.github;
+  const expires = memberExpiry(member);
+  if (expires !== undefined) out.expiresAt = new Date(expires).toISOString();
   return out;
+}
+
+/** Epoch ms of a Member's `spec.expiresAt`, when it declares a valid one. */
+export function memberExpiry(member: ParsedResource): number | undefined {
+  const text = (member.spec as { expiresAt?: unknown }).expiresAt;
+  return typeof text === "string" ? parseTimestamp(text) : undefined;
+}
+
+/** `spec.expiry` and `spec.reviews`; undefined when the Organization declares neither. */
+export function orgLifecycle(org: ParsedResource): OrgLifecycle | undefined {
+  const spec = org.spec as Partial<OrganizationSpec>;
+  if (spec.expiry === undefined && spec.reviews === undefined) return undefined;
+  const out: OrgLifecycle = {
+    expiryWarnBeforeSeconds:
+      parseDuration(spec.expiry?.warnBefore ?? "") ?? DEFAULT_EXPIRY_WARN_SECONDS,
+  };
+  const every = parseDuration(spec.reviews?.every ?? "");
+  if (every !== undefined && every > 0) out.reviewEverySeconds = every;
+  return out;
+}
+
+function lifecycleOf(org: ParsedResource): { lifecycle?: OrgLifecycle } {
+  const lifecycle = orgLifecycle(org);
+  return lifecycle === undefined ? {} : { lifecycle };
 }
 
 export function desiredOrganization(
@@ -82,6 +111,7 @@ export function desiredOrganization(
     settings: orgSettings(org),
     policy: orgPolicy(org),
     members: members.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
+    ...lifecycleOf(org),
     source: { file: org.file, line: org.line, col: org.col },
   };
 }

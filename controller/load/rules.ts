@@ -19,6 +19,8 @@ export const VALIDATION_RULES = {
   "external-member":
     "an email outside the organization's domains (warning; error with allowExternal: false)",
   "empty-source": "the source declares no resources",
+  "owner-expires": "the owner declares spec.expiresAt (R2: the organization would lose its owner)",
+  expired: "a Member's spec.expiresAt is already past (warning: the controller revokes them)",
 } as const;
 
 export type ValidationRule = keyof typeof VALIDATION_RULES;

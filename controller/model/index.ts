@@ -12,3 +12,4 @@ export * from "./rules.js";
 export * from "./source.js";
 export * from "./mailer.js";
 export * from "./backoff.js";
+export * from "./timestamp.js";

@@ -38,7 +38,20 @@ export interface DesiredMember {
   email: string;
   role: Role;
   github?: string;
+  /** `spec.expiresAt`, normalised to UTC ISO 8601: access ends at this instant. */
+  expiresAt?: string;
   source?: SourceRef;
+}
+
+/**
+ * Access-lifecycle settings of an organization (`spec.expiry`, `spec.reviews`). Absent when
+ * the spec declares neither: the defaults below apply.
+ */
+export interface OrgLifecycle {
+  /** Members expiring within this many seconds are warned about (`spec.expiry.warnBefore`). */
+  expiryWarnBeforeSeconds: number;
+  /** An access review is due this long after the latest one (`spec.reviews.every`). */
+  reviewEverySeconds?: number;
 }
 
 export interface DesiredOrganization {
@@ -47,6 +60,7 @@ export interface DesiredOrganization {
   policy: OrgPolicy;
   /** Sorted by email. Exactly one has role `owner` (R2, checked by load). */
   members: DesiredMember[];
+  lifecycle?: OrgLifecycle;
   source?: SourceRef;
 }
 
@@ -59,6 +73,7 @@ export interface DesiredState {
 }
 
 export const DEFAULT_INVITE_EXPIRY_SECONDS = 7 * 86400;
+export const DEFAULT_EXPIRY_WARN_SECONDS = 7 * 86400;
 
 export function defaultOrgSettings(name: string): OrgSettings {
   return {

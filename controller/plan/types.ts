@@ -83,6 +83,12 @@ export interface InviteStep extends StepBase, NoOrgFields {
   to?: undefined;
   /** True when the member is added by the backend's domain auto-provisioning (R8). */
   autoProvisioned?: boolean;
+  /**
+   * On `remove` / `cancelInvite`: the declared `spec.expiresAt` (RFC 3339) that ended this
+   * member's access. Such removals were reviewed in Git with their date: `maxRemovals` does not
+   * cap them, and renderers list them apart.
+   */
+  expiresAt?: string;
 }
 
 /** `role` is the invitation's. */
@@ -213,6 +219,11 @@ export interface ObservedState {
 export interface PlanOptions {
   /** `--max-removals N`: an explicit override of every org's `safety.maxRemovals`. */
   maxRemovalsOverride?: number;
+  /**
+   * The clock, injected (plan stays pure): declared `expiresAt` at or before it revoke the
+   * member; without it expiries are ignored.
+   */
+  now?: Date;
 }
 
 /** True for an invitation the backend's domain auto-provisioning asked for (R8). */

@@ -1,4 +1,4 @@
 export { reconcile } from "./reconcile.js";
-export { ControllerLoop } from "./loop.js";
+export { ControllerLoop, wakeDelayMs } from "./loop.js";
 export type { LoopOptions, PassOutcome } from "./loop.js";
 export type * from "./types.js";

@@ -103,6 +103,30 @@ export const ORGANIZATION_SPEC: StructuralSchema = {
       enum: ["Orphan", "Delete"],
       default: "Orphan",
     },
+    expiry: {
+      type: "object",
+      description: "Time-bound access: how members with spec.expiresAt are reported.",
+      properties: {
+        warnBefore: {
+          type: "string",
+          description:
+            "Members whose access ends within this duration (7d, 12h, 2w) are warned about in plan and PR comments; default 7d.",
+          pattern: DURATION,
+        },
+      },
+    },
+    reviews: {
+      type: "object",
+      description: "Periodic access reviews, recorded as AccessReview resources.",
+      properties: {
+        every: {
+          type: "string",
+          description:
+            "An access review is due this long after the latest AccessReview (e.g. 90d); overdue is a warning.",
+          pattern: DURATION,
+        },
+      },
+    },
   },
 };
 
@@ -128,6 +152,12 @@ export const MEMBER_SPEC: StructuralSchema = {
       description:
         "The member's GitHub login, used to recognise pull-request authors and approvers.",
       pattern: GITHUB_LOGIN,
+    },
+    expiresAt: {
+      type: "string",
+      format: "date-time",
+      description:
+        "Time-bound access: an RFC 3339 instant (2026-03-01T00:00:00Z) at which the controller revokes this member. Never on the owner.",
     },
   },
 };

@@ -1,7 +1,7 @@
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
 import type { Kind } from "../model/index.js";
-import { API_VERSION, KINDS, isValidEmail } from "../model/index.js";
+import { API_VERSION, KINDS, isTimestamp, isValidEmail } from "../model/index.js";
 import { forAjv } from "./for-ajv.js";
 import { describeValue, didYouMean, issuesFromAjv } from "./messages.js";
 import type { SchemaIssue } from "./messages.js";
@@ -47,6 +47,7 @@ function createAjv(): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, verbose: true });
   for (const keyword of KUBERNETES_KEYWORDS) ajv.addKeyword(keyword);
   ajv.addFormat("email", { type: "string", validate: isValidEmail });
+  ajv.addFormat("date-time", { type: "string", validate: isTimestamp });
   return ajv;
 }
 

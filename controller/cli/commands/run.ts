@@ -132,6 +132,9 @@ async function runController(flags: RunFlags): Promise<void> {
   const metrics = new ControllerMetrics();
   const shutdown = new AbortController();
   let ready = false;
+  // The earliest declared expiry the last pass saw: the loop wakes up for it (issue: revoke AT
+  // the instant, not up to an interval later).
+  let nextExpiry: number | undefined;
 
   const pass = async (trigger: string): Promise<PassOutcome> => {
     const suspended =
@@ -162,8 +165,13 @@ async function runController(flags: RunFlags): Promise<void> {
         concurrency: flags.concurrency,
         actor: `roster-controller@${hostname()}`,
         signal: shutdown.signal,
+        now: new Date(),
       },
     );
+    // An unreadable or invalid source keeps the last known expiry: it still has to be kept.
+    if (result.plan !== undefined) {
+      nextExpiry = result.nextExpiry === undefined ? undefined : Date.parse(result.nextExpiry);
+    }
     metrics.recordPass(result, (performance.now() - started) / 1000);
     const outcome = logPass(log, result, trigger, suspended);
     if (outcome === "ok") ready = true;
@@ -172,6 +180,9 @@ async function runController(flags: RunFlags): Promise<void> {
 
   const loop = new ControllerLoop({
     intervalMs: flags.interval,
+    // A past instant is dropped: after a failed pass the backoff decides, not a busy loop.
+    nextWakeAt: () =>
+      nextExpiry !== undefined && nextExpiry > Date.now() ? nextExpiry : undefined,
     pass,
     onCrash: (error) => log.error({ err: error }, "reconcile pass crashed; retrying with backoff"),
   });

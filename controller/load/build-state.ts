@@ -1,4 +1,5 @@
 import type {
+  DesiredAccessReview,
   DesiredMember,
   DesiredOrganization,
   MaxRemovals,
@@ -102,9 +103,28 @@ function lifecycleOf(org: ParsedResource): { lifecycle?: OrgLifecycle } {
   return lifecycle === undefined ? {} : { lifecycle };
 }
 
+export function desiredAccessReview(review: ParsedResource): DesiredAccessReview {
+  const spec = review.spec as {
+    reviewer: string;
+    reviewedAt: string;
+    scope?: string;
+    notes?: string;
+  };
+  const out: DesiredAccessReview = {
+    name: review.name,
+    reviewer: normalizeEmail(spec.reviewer),
+    reviewedAt: new Date(parseTimestamp(spec.reviewedAt) ?? 0).toISOString(),
+    source: { file: review.file, line: review.line, col: review.col },
+  };
+  if (spec.scope !== undefined) out.scope = spec.scope;
+  if (spec.notes !== undefined) out.notes = spec.notes;
+  return out;
+}
+
 export function desiredOrganization(
   org: ParsedResource,
   members: DesiredMember[],
+  reviews?: DesiredAccessReview[],
 ): DesiredOrganization {
   return {
     name: org.name,
@@ -112,6 +132,11 @@ export function desiredOrganization(
     policy: orgPolicy(org),
     members: members.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
     ...lifecycleOf(org),
+    ...(reviews && reviews.length > 0
+      ? {
+          reviews: [...reviews].sort((a, b) => Date.parse(a.reviewedAt) - Date.parse(b.reviewedAt)),
+        }
+      : {}),
     source: { file: org.file, line: org.line, col: org.col },
   };
 }

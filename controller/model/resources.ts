@@ -1,7 +1,7 @@
 import type { InvitableRole, Role } from "./role.js";
 
 export const API_VERSION = "roster.workjet.io/v1alpha1";
-export const KINDS = ["Organization", "Member"] as const;
+export const KINDS = ["Organization", "Member", "AccessReview"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Where a resource was declared: a file position, or a Kubernetes object reference. */
@@ -54,6 +54,18 @@ export interface OrgLifecycle {
   reviewEverySeconds?: number;
 }
 
+/** An `AccessReview` resource: who reviewed an organization's access, and when. */
+export interface DesiredAccessReview {
+  name: string;
+  /** Normalised email; load checks it is the owner or an admin at that revision. */
+  reviewer: string;
+  /** UTC ISO 8601. */
+  reviewedAt: string;
+  scope?: string;
+  notes?: string;
+  source?: SourceRef;
+}
+
 export interface DesiredOrganization {
   name: string;
   settings: OrgSettings;
@@ -61,6 +73,8 @@ export interface DesiredOrganization {
   /** Sorted by email. Exactly one has role `owner` (R2, checked by load). */
   members: DesiredMember[];
   lifecycle?: OrgLifecycle;
+  /** AccessReviews of this organization, oldest first; absent when none is declared. */
+  reviews?: DesiredAccessReview[];
   source?: SourceRef;
 }
 

@@ -5,6 +5,7 @@ import { diffMembers } from "./diff-members.js";
 import { planNewOrganization, planSettings } from "./diff-org.js";
 import { placeCredentialSteps } from "./credential.js";
 import { planExpirations, warnExpiringSoon, withoutExpired } from "./expiry.js";
+import { warnReviewDue } from "./review-due.js";
 import { buildOrgContext } from "./org-context.js";
 import { sortSteps, sortWarnings } from "./order.js";
 import { planOwnership } from "./ownership.js";
@@ -16,6 +17,8 @@ export { checkSafety, removalLimit } from "./safety.js";
 export { simulateOwners } from "./owner-simulation.js";
 export { changedSettings } from "./diff-org.js";
 export { expirations, isExpired, nextExpiry } from "./expiry.js";
+export { reviewDue, reviewsDue } from "./review-due.js";
+export type { ReviewDue } from "./review-due.js";
 
 /**
  * Desired vs. observed → the ordered steps that make the backend match, each with its reason;
@@ -46,6 +49,7 @@ export function plan(
     if (owner === undefined) continue;
     out.useCapabilities(observedOrg.capabilities);
     warnExpiringSoon(desiredOrg, now, out);
+    warnReviewDue(desiredOrg, now, out);
     if (observedOrg.actual === null) {
       planNewOrganization(withoutExpired(desiredOrg, now), owner, out);
       continue;

@@ -1,7 +1,7 @@
 import type { DesiredState, SourceSnapshot } from "../model/index.js";
 import { hasErrors } from "../model/index.js";
 import { loadDesiredState } from "../load/index.js";
-import { plan as makePlan, nextExpiry } from "../plan/index.js";
+import { plan as makePlan, nextExpiry, reviewsDue } from "../plan/index.js";
 import type { ObservedOrganization, ObservedState, Plan } from "../plan/types.js";
 import { applyConverging } from "./converge.js";
 import { failure, observeOrganization } from "./observe.js";

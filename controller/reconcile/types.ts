@@ -43,6 +43,8 @@ export interface ReconcileResult {
    * that instant, whatever its interval.
    */
   nextExpiry?: string;
+  /** Per organization with `spec.reviews.every`: when its next access review is due. */
+  reviewsDue?: { org: string; dueAt: string }[];
 }
 
 /** Progress callbacks for long applies (CLI progress line, logs, metrics, Kubernetes events). */

@@ -23,6 +23,15 @@ export interface MemberSpec {
   expiresAt?: string;
 }
 
+/** `AccessReview.spec` after validation. */
+export interface AccessReviewSpec {
+  organization: string;
+  reviewer: string;
+  reviewedAt: string;
+  scope?: string;
+  notes?: string;
+}
+
 /** metav1.Condition, as the CRDs' status schema declares it. */
 export interface Condition {
   type: string;

@@ -109,7 +109,7 @@ describe("config/ manifests", () => {
       ]) {
         expect(kinds, overlay).toContain(kind);
       }
-      expect(kinds.filter((k) => k === "CustomResourceDefinition")).toHaveLength(2);
+      expect(kinds.filter((k) => k === "CustomResourceDefinition")).toHaveLength(3);
     }
   });
 

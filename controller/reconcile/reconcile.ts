@@ -124,16 +124,19 @@ export async function reconcile(
     if (applyError) result.error = applyError;
     return result;
   });
-  const upcoming = nextExpiry(
-    { revision: desired.revision, organizations: selected },
-    now.getTime(),
-  );
+  const declared = { revision: desired.revision, organizations: selected };
+  const upcoming = nextExpiry(declared, now.getTime());
+  const reviews = reviewsDue(declared, now.getTime()).map((r) => ({
+    org: r.org,
+    dueAt: new Date(r.dueAt).toISOString(),
+  }));
   return {
     revision: desired.revision,
     issues: loaded.issues,
     orgs,
     plan,
     ...(upcoming === undefined ? {} : { nextExpiry: upcoming }),
+    ...(reviews.length > 0 ? { reviewsDue: reviews } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RunningController } from "../controller/run-harness.js";
+import { parseMetrics, RunningController } from "../controller/run-harness.js";
 import { E2E_TIMEOUT_MS, Workspace } from "../e2e-apply/harness.js";
 
 /** The removal of `email` as the store recorded it: the instant the backend applied it. */
@@ -57,7 +57,15 @@ describe("roster run revokes AT the declared expiry, not at the next interval", 
       const yaml = readFileSync(path.join(ws.src, "acme.yaml"), "utf8");
       ws.write(
         "acme.yaml",
-        yaml.replace("  role: member", `  role: member\n  expiresAt: ${expiresAt}`),
+        yaml
+          .replace("  role: member", `  role: member\n  expiresAt: ${expiresAt}`)
+          .replace("spec:\n", "spec:\n  reviews: { every: 90d }\n"),
+      );
+      // The latest review, 100 days ago: 10 days overdue.
+      const reviewedAt = new Date(Date.now() - 100 * 86400_000).toISOString();
+      ws.write(
+        "review.yaml",
+        `apiVersion: roster.workjet.io/v1alpha1\nkind: AccessReview\nmetadata:\n  name: q1\nspec:\n  organization: acme\n  reviewer: alice@acme.com\n  reviewedAt: ${reviewedAt}\n`,
       );
 
       controller = new RunningController(
@@ -69,6 +77,10 @@ describe("roster run revokes AT the declared expiry, not at the next interval", 
       expect(Date.now()).toBeLessThan(Date.parse(expiresAt));
       expect(first.applied).toBe(0);
       expect(removedAt(ws.db, "carol@acme.com")).toBeUndefined();
+      const metrics = parseMetrics(await (await fetch(`${controller.url}/metrics`)).text());
+      const due = metrics.get('roster_access_review_due_seconds{org="acme"}');
+      expect(due).toBeLessThan(-10 * 86400 + 120);
+      expect(due).toBeGreaterThan(-10 * 86400 - 120);
 
       const revoked = await controller.waitForLog(
         (l) => l.msg === "synced" && l.trigger === "expiry" && l.applied === 1,

@@ -77,7 +77,10 @@ export function buildLifecycleHistory(): LifecycleHistory {
   const removeCarol = repo.commit("Remove carol (#4)", "2026-02-10T12:00:00Z", ALICE);
   repo.write("members/bob.yaml", member("bob", "bob@acme.com", "member", { github: "bob-gh" }));
   const demoteBob = repo.commit("Demote bob (#5)", "2026-03-01T09:00:00Z", ALICE);
-  repo.write("reviews/2026-q1.yaml", review("acme-2026-q1", "alice@acme.com", "2026-03-02T08:00:00Z"));
+  repo.write(
+    "reviews/2026-q1.yaml",
+    review("acme-2026-q1", "alice@acme.com", "2026-03-02T08:00:00Z"),
+  );
   const reviewSha = repo.commit("Access review Q1 (#6)", "2026-03-02T09:00:00Z", ALICE);
   return {
     repo,

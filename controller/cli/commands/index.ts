@@ -17,6 +17,7 @@ import { registerGithub } from "./github.js";
 import { registerInit } from "./init.js";
 import { registerConfig } from "./config.js";
 import { registerCompletion } from "./completion.js";
+import { registerReview } from "./review.js";
 
 /** Every command module registers itself here; one line per command keeps merges trivial. */
 export function registerCommands(program: Command): void {
@@ -38,6 +39,7 @@ export function registerCommands(program: Command): void {
   registerGithub(program);
   registerInit(program);
   registerConfig(program);
+  registerReview(program);
   // Last: the completion script describes every command registered above.
   registerCompletion(program);
 }

@@ -81,8 +81,8 @@ describe("plan warns when the latest AccessReview is older than spec.reviews.eve
   });
 
   it("no AccessReview at all is due at once; no spec.reviews.every, no warning", () => {
-    const files = tree("alice@acme.com");
-    delete files["review.yaml"];
+    const { "review.yaml": _review, ...files } = tree("alice@acme.com");
+    expect(_review).toContain("AccessReview");
     const none = loadDesiredState(snapshot(files)).state!;
     expect(
       plan(none, observed, { now: new Date("2026-01-01T00:00:00Z") }).warnings.map((w) => w.code),

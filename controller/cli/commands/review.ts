@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import type { ActualInvitation } from "../../model/index.js";
-import { skippedNote } from "../../audit/history.js";
+import type { ActualInvitation, JournalEntry } from "../../model/index.js";
+import { buildHistory, isoUtc, skippedNote } from "../../audit/history.js";
+import { leaverGaps, summarizeLeavers } from "../../audit/leavers.js";
 import { buildAccessReview } from "../../audit/review.js";
 import { parseInstant } from "../dates.js";
 import { UsageError } from "../errors.js";
@@ -14,6 +15,11 @@ import {
   renderReviewTable,
   reviewJson,
 } from "../review/render-review.js";
+import {
+  renderLeaversCsv,
+  renderLeaversMarkdown,
+  renderLeaversTable,
+} from "../review/render-leavers.js";
 
 const FORMATS = ["table", "json", "csv", "markdown"] as const;
 
@@ -25,6 +31,8 @@ interface ReviewFlags extends GitFlags {
   at?: string;
   backend?: string;
   github?: boolean;
+  leavers?: boolean;
+  since?: string;
   repoSlug?: string;
   githubApiUrl?: string;
   output: string;
@@ -57,6 +65,11 @@ export function registerReview(program: Command): void {
       "--github-api-url <url>",
       "with --github: REST root (default $GITHUB_API_URL or https://api.github.com)",
     )
+    .option(
+      "--leavers",
+      "instead: every revocation (deleted, demoted, expired) since --since, when Git said so, when the backend applied it (the journal), and the gap",
+    )
+    .option("--since <date>", "with --leavers: revocations from this instant on")
     .option("-o, --output <format>", "table, json, csv or markdown", "table");
   addGitOptions(command)
     .addHelpText(
@@ -65,6 +78,8 @@ export function registerReview(program: Command): void {
     )
     .action(async (flags: ReviewFlags) => {
       const format = parseOutputFormat(flags.output, FORMATS);
+      if (flags.leavers) return runLeavers(flags, format);
+      if (flags.since !== undefined) throw new UsageError("--since needs --leavers");
       if (flags.org === undefined)
         throw new UsageError("missing --org ORG: the organization to review");
       const at = flags.at === undefined ? new Date() : parseInstant(flags.at, "--at");
@@ -120,4 +135,49 @@ async function githubApprovers(flags: ReviewFlags): Promise<(pr: number) => Prom
   }
   const github = githubClientFromEnv(flags.githubApiUrl);
   return async (pr) => (await readPullRequest(github, { ...slug, number: pr })).approvers;
+}
+
+async function runLeavers(flags: ReviewFlags, format: (typeof FORMATS)[number]): Promise<void> {
+  if (flags.since === undefined) throw new UsageError("--leavers needs --since DATE");
+  if (flags.github) throw new UsageError("--github applies to a member review, not to --leavers");
+  const since = parseInstant(flags.since, "--since");
+  const at = flags.at === undefined ? new Date() : parseInstant(flags.at, "--at");
+  const journal = flags.backend === undefined ? [] : await backendJournal(flags.backend);
+  const { repository, sha, path } = await openRepo(flags);
+  try {
+    const report = await buildHistory(repository.history, {
+      ref: sha,
+      since,
+      until: at,
+      ...(path !== undefined ? { path } : {}),
+      ...(flags.org !== undefined ? { org: flags.org } : {}),
+    });
+    for (const skip of report.skipped) process.stderr.write(`roster: ${skippedNote(skip)}\n`);
+    const rows = leaverGaps(report.entries, journal);
+    const summary = summarizeLeavers(rows);
+    const withJournal = flags.backend !== undefined;
+    if (format === "json") {
+      printJson({
+        since: isoUtc(since),
+        at: isoUtc(at),
+        journal: withJournal,
+        summary,
+        revocations: rows,
+      });
+    } else if (format === "csv") process.stdout.write(renderLeaversCsv(rows));
+    else if (format === "markdown") process.stdout.write(renderLeaversMarkdown(rows, summary));
+    else process.stdout.write(renderLeaversTable(rows, summary, withJournal));
+  } finally {
+    await repository.close();
+  }
+}
+
+async function backendJournal(uri: string): Promise<JournalEntry[]> {
+  const { openBackend } = await import("../backend-uri.js");
+  const opened = await openBackend(uri, { create: false });
+  try {
+    return await opened.state.readJournal();
+  } finally {
+    await opened.close();
+  }
 }

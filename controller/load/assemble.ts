@@ -70,7 +70,7 @@ function checkNames(
   const byKind = new Map<string, Map<string, ParsedResource>>();
   for (const r of resources) {
     let seen = byKind.get(r.kind);
-    if (!seen) byKind.set(r.kind, (seen = new Map()));
+    if (!seen) byKind.set(r.kind, (seen = new Map<string, ParsedResource>()));
     const first = seen.get(r.name);
     if (!first) {
       seen.set(r.name, r);
@@ -85,7 +85,7 @@ function checkNames(
       hint: `give each ${r.kind} its own metadata.name, or delete one of them`,
     });
   }
-  return byKind.get("Organization") ?? new Map();
+  return byKind.get("Organization") ?? new Map<string, ParsedResource>();
 }
 
 /**

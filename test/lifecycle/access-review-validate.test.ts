@@ -44,10 +44,7 @@ describe("AccessReview validation: the reviewer is the owner or an admin at that
 
   it("a review of an undeclared organization is an unknown-organization error", () => {
     const files = tree("alice@acme.com");
-    files["review.yaml"] = files["review.yaml"]!.replace(
-      "organization: acme",
-      "organization: acne",
-    );
+    files["review.yaml"] = files["review.yaml"].replace("organization: acme", "organization: acne");
     const result = loadDesiredState(snapshot(files));
     expect(result.issues.map((i) => i.rule)).toEqual(["unknown-organization"]);
     expect(result.issues[0]!.message).toMatch(/^AccessReview "q1" belongs to organization "acne"/);
@@ -55,7 +52,7 @@ describe("AccessReview validation: the reviewer is the owner or an admin at that
 
   it("a review missing reviewedAt is a schema error", () => {
     const files = tree("alice@acme.com");
-    files["review.yaml"] = files["review.yaml"]!.replace(/ {2}reviewedAt: .*\n/, "");
+    files["review.yaml"] = files["review.yaml"].replace(/ {2}reviewedAt: .*\n/, "");
     expect(loadDesiredState(snapshot(files)).issues.map((i) => i.rule)).toEqual(["schema"]);
   });
 });

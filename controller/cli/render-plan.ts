@@ -1,6 +1,6 @@
 import { formatDuration } from "../model/index.js";
-import { expirations } from "../plan/index.js";
-import type { Plan, Step } from "../plan/types.js";
+import { expirations, isExpiryStep } from "../plan/index.js";
+import type { ExpiryStep, Plan, Step } from "../plan/types.js";
 import type { Paint } from "./colors.js";
 import { PLAIN } from "./colors.js";
 
@@ -55,7 +55,7 @@ export function paintStep(line: string, paint: Paint): string {
 }
 
 /** `plan -o json`: the plan, plus the expiry revocations listed apart (`expirations`). */
-export function planJson(plan: Plan): Plan & { expirations: Step[] } {
+export function planJson(plan: Plan): Plan & { expirations: ExpiryStep[] } {
   return { ...plan, expirations: expirations(plan) };
 }
 
@@ -68,7 +68,7 @@ export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string
   const lines: string[] = [`Plan for revision ${plan.revision}`];
   const byOrg = new Map<string, Step[]>();
   for (const step of plan.steps) {
-    if (step.expiresAt !== undefined) continue;
+    if (isExpiryStep(step)) continue;
     const list = byOrg.get(step.org);
     if (list) list.push(step);
     else byOrg.set(step.org, [step]);

@@ -2,7 +2,8 @@ import type { DesiredMember, DesiredOrganization, DesiredState } from "../model/
 import { DEFAULT_EXPIRY_WARN_SECONDS, formatDuration } from "../model/index.js";
 import type { PlanBuilder } from "./builder.js";
 import type { OrgContext } from "./org-context.js";
-import type { Plan, Step } from "./types.js";
+import type { ExpiryStep, Plan } from "./types.js";
+import { isExpiryStep } from "./types.js";
 
 /** True when `member` declares an expiry at or before `now` (access ends AT the instant). */
 export function isExpired(member: DesiredMember, now: number | undefined): boolean {
@@ -98,6 +99,6 @@ export function nextExpiry(desired: DesiredState, now: number): string | undefin
 }
 
 /** The revocations a plan makes because a declared expiry passed: listed apart by renderers. */
-export function expirations(plan: Pick<Plan, "steps">): Step[] {
-  return plan.steps.filter((s) => s.expiresAt !== undefined);
+export function expirations(plan: Pick<Plan, "steps">): ExpiryStep[] {
+  return plan.steps.filter(isExpiryStep);
 }

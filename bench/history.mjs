@@ -25,6 +25,9 @@ const arg = (name, fallback) => {
 const COMMITS = arg("--commits", 2_000);
 const MEMBERS = arg("--members", 1_000);
 const TEAM_SIZE = 50;
+// `--cli-heap MB` caps the CLI's V8 heap: it tells retained memory from garbage not yet collected.
+const CLI_HEAP = arg("--cli-heap", 0);
+const heapFlags = CLI_HEAP > 0 ? [`--max-old-space-size=${CLI_HEAP}`] : [];
 const ORG = "bench";
 
 if (!existsSync(cli)) {
@@ -245,6 +248,7 @@ try {
     const repo = buildRepo(layout);
     const base = await floor(repo.dir);
     const run = await timed(process.execPath, [
+      ...heapFlags,
       "--import",
       hook,
       cli,
@@ -256,6 +260,7 @@ try {
     ]);
     const entries = JSON.parse(run.stdout);
     const access = await timed(process.execPath, [
+      ...heapFlags,
       "--import",
       hook,
       cli,

@@ -41,7 +41,7 @@ export function registerReport(program: Command): void {
   addGitOptions(command)
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster report --repo . --out audit-2026-q1 --backend sqlite:.roster/portal.db\n",
+      "\nExample:\n  $ roster report --repo . --out audit-q1 --backend sqlite:portal.db\n",
     )
     .action(async (flags: ReportFlags) => {
       const now = new Date();

@@ -70,11 +70,11 @@ export function registerReview(program: Command): void {
       "instead: every revocation (deleted, demoted, expired) since --since, when Git said so, when the backend applied it (the journal), and the gap",
     )
     .option("--since <date>", "with --leavers: revocations from this instant on")
-    .option("-o, --output <format>", "table, json, csv or markdown", "table");
+    .option("-o, --output <format>", "table|json|csv|markdown", "table");
   addGitOptions(command)
     .addHelpText(
       "after",
-      "\nExamples:\n  $ roster review --repo . --org acme -o markdown > acme-review.md\n  $ roster review --repo . --org acme --at 2026-03-31 --backend sqlite:.roster/portal.db -o csv\n",
+      "\nExamples:\n  $ roster review --repo . --org acme -o markdown > acme-review.md\n  $ roster review --repo . --org acme --at 2026-03-31 -o csv\n  $ roster review --repo . --leavers --since 2026-01-01 --backend sqlite:p.db\n",
     )
     .action(async (flags: ReviewFlags) => {
       const format = parseOutputFormat(flags.output, FORMATS);

@@ -135,11 +135,15 @@ async function runController(flags: RunFlags): Promise<void> {
   // The earliest declared expiry the last pass saw: the loop wakes up for it (issue: revoke AT
   // the instant, not up to an interval later).
   let nextExpiry: number | undefined;
+  // When the latest pass started: an expiry at or before it was that pass's to revoke.
+  let lastPassAt = 0;
 
   const pass = async (trigger: string): Promise<PassOutcome> => {
     const suspended =
       Boolean(flags.suspend) || (flags.suspendFile !== undefined && existsSync(flags.suspendFile));
     const started = performance.now();
+    const clock = new Date();
+    lastPassAt = clock.getTime();
     let revision: string | null = null;
     const result = await reconcile(
       {
@@ -165,7 +169,7 @@ async function runController(flags: RunFlags): Promise<void> {
         concurrency: flags.concurrency,
         actor: `roster-controller@${hostname()}`,
         signal: shutdown.signal,
-        now: new Date(),
+        now: clock,
       },
     );
     // An unreadable or invalid source keeps the last known expiry: it still has to be kept.
@@ -180,9 +184,10 @@ async function runController(flags: RunFlags): Promise<void> {
 
   const loop = new ControllerLoop({
     intervalMs: flags.interval,
-    // A past instant is dropped: after a failed pass the backoff decides, not a busy loop.
+    // An expiry that passed DURING the last pass (a slow one) wakes the loop at once; one the
+    // last pass already saw pass (it failed before planning) is left to the backoff: no busy loop.
     nextWakeAt: () =>
-      nextExpiry !== undefined && nextExpiry > Date.now() ? nextExpiry : undefined,
+      nextExpiry !== undefined && nextExpiry > lastPassAt ? nextExpiry : undefined,
     pass,
     onCrash: (error) => log.error({ err: error }, "reconcile pass crashed; retrying with backoff"),
   });

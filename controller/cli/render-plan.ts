@@ -82,7 +82,8 @@ export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string
   const expired = expirations(plan);
   if (expired.length > 0) {
     lines.push("", "Expired (declared expiresAt passed; not counted against maxRemovals):");
-    for (const s of expired) lines.push(`  ${s.org}: ${paintStep(describeStep(s), paint)} — ${s.reason}`);
+    for (const s of expired)
+      lines.push(`  ${s.org}: ${paintStep(describeStep(s), paint)} — ${s.reason}`);
   }
   if (plan.blocked.length > 0) {
     lines.push("", "Blocked (not applied now):");

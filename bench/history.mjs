@@ -2,11 +2,12 @@
 // `roster history` over a repository of 2,000 first-parent commits × 1,000 members (issue 4:
 // < 30 s). The repository is scripted with `git fast-import`: one organization, grants, role
 // changes, revocations, ownership transfers, "(#N)" squash titles and real merge commits
-// ("Merge pull request #N"). Two layouts: one file per member, and teams of 50 members a file
-// (every change there re-parses a 50-document file). The floor measured in the same run is
+// ("Merge pull request #N"). Three layouts: one file per member, teams of 50 members a file
+// (every change there re-parses a 50-document file), and every member in ONE file (issue 15:
+// every commit re-reads the whole membership; memory must not grow with history length). The floor measured in the same run is
 // `git log --first-parent --name-only` plus reading every changed blob, the I/O any
 // implementation needs.
-// Run after a build: `npm run build && node bench/history.mjs [--commits N] [--members N]`.
+// Run after a build: `npm run build && node bench/history.mjs [--commits N] [--members N] [--layout L]`.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -24,6 +25,9 @@ const arg = (name, fallback) => {
 const COMMITS = arg("--commits", 2_000);
 const MEMBERS = arg("--members", 1_000);
 const TEAM_SIZE = 50;
+// `--cli-heap MB` caps the CLI's V8 heap: it tells retained memory from garbage not yet collected.
+const CLI_HEAP = arg("--cli-heap", 0);
+const heapFlags = CLI_HEAP > 0 ? [`--max-old-space-size=${CLI_HEAP}`] : [];
 const ORG = "bench";
 
 if (!existsSync(cli)) {
@@ -70,7 +74,11 @@ function script(layout) {
   while (members.size < MEMBERS) add(members.size % 20 === 0 ? "admin" : "member");
 
   const fileOf = (m) =>
-    layout === "per-member" ? `members/m${m.id}.yaml` : `teams/t${m.team}.yaml`;
+    layout === "per-member"
+      ? `members/m${m.id}.yaml`
+      : layout === "one-file"
+        ? "members.yaml"
+        : `teams/t${m.team}.yaml`;
   const content = (file) => {
     const docs = [...members.values()].filter((m) => fileOf(m) === file).map(memberDoc);
     return docs.length ? docs.join("---\n") : null;
@@ -233,10 +241,14 @@ try {
     `roster history: ${COMMITS} first-parent commits, ${MEMBERS} members ` +
       `(node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})`,
   );
-  for (const layout of ["per-member", "teams-of-50"]) {
+  const layouts = process.argv.includes("--layout")
+    ? [process.argv[process.argv.indexOf("--layout") + 1]]
+    : ["per-member", "teams-of-50", "one-file"];
+  for (const layout of layouts) {
     const repo = buildRepo(layout);
     const base = await floor(repo.dir);
     const run = await timed(process.execPath, [
+      ...heapFlags,
       "--import",
       hook,
       cli,
@@ -248,6 +260,7 @@ try {
     ]);
     const entries = JSON.parse(run.stdout);
     const access = await timed(process.execPath, [
+      ...heapFlags,
       "--import",
       hook,
       cli,

@@ -12,6 +12,8 @@ export interface AccessMember {
   role: Role;
   /** The commit that gave this member their current role. */
   grantedIn: string;
+  /** The declared `expiresAt`, when access is time-bound (still ahead at `at`). */
+  expiresAt?: string;
   /** With a journal: when the backend applied that role (the step's journal time), or null. */
   appliedAt?: string | null;
   /** With a journal: true when no journal entry shows the backend applying it. */
@@ -78,8 +80,11 @@ export async function accessAt(git: GitHistory, query: AccessQuery): Promise<Acc
   for (const [org, people] of [...final.state].sort(([a], [b]) => compare(a, b))) {
     if (query.org !== undefined && org !== query.org) continue;
     for (const [email, grant] of [...people].sort(([a], [b]) => compare(a, b))) {
+      // Declared but time-bound: without access from the expiry instant on.
+      if (grant.expiresAt !== undefined && Date.parse(grant.expiresAt) <= at) continue;
       const granted = grantedIn.get(memberKey(org, email)) ?? "";
       const member: AccessMember = { org, email, role: grant.role, grantedIn: granted };
+      if (grant.expiresAt !== undefined) member.expiresAt = grant.expiresAt;
       if (query.journal) {
         const applied = firstApplied(
           query.journal,

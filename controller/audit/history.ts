@@ -1,7 +1,9 @@
 import type { Issue } from "../model/index.js";
 import { formatIssue, normalizeEmail } from "../model/index.js";
 import type { Commit, GitHistory } from "./git-history.js";
-import type { ChangeKind } from "./membership-diff.js";
+import type { Expiration } from "./expiry-tracker.js";
+import { ExpiryTracker } from "./expiry-tracker.js";
+import type { HistoryChangeKind, MembershipState } from "./membership-diff.js";
 import { replayHistory } from "./replay.js";
 
 /** One row of `roster history` (JSON shape documented in docs/audit.md). */
@@ -13,7 +15,8 @@ export interface HistoryEntry {
   pr: number | null;
   org: string;
   email: string;
-  change: ChangeKind;
+  /** `expired`: the declared `expiresAt` passed; `commit` is the one that set that date. */
+  change: HistoryChangeKind;
   from: string | null;
   to: string | null;
 }
@@ -35,11 +38,23 @@ export interface HistoryQuery {
   member?: string;
   /** Only changes that landed at or after this instant. */
   since?: Date;
+  /**
+   * The report's instant (default: now): commits after it are not read, and expiries up to it
+   * are reported.
+   */
+  until?: Date;
 }
 
 export interface HistoryReport {
+  /** In time order (expirations fall between the commits around their instant). */
   entries: HistoryEntry[];
   skipped: SkippedCommit[];
+  /** The declared state at `until` (expired members included: see `expired`). */
+  state: MembershipState;
+  /** The commit that declares `state`; null before the first one. */
+  revision: string | null;
+  /** `org\0email` of the declared members whose expiry has passed at `until`. */
+  expired: ReadonlySet<string>;
 }
 
 /**
@@ -57,16 +72,40 @@ export function isoUtc(date: string | Date): string {
 }
 
 export async function buildHistory(git: GitHistory, query: HistoryQuery): Promise<HistoryReport> {
-  const commits = await git.commits(query.ref);
+  const until = (query.until ?? new Date()).getTime();
+  const commits = (await git.commits(query.ref)).filter((c) => Date.parse(c.date) <= until);
   const member = query.member === undefined ? undefined : normalizeEmail(query.member);
   const since = query.since?.getTime();
   const entries: HistoryEntry[] = [];
   const skipped: SkippedCommit[] = [];
-  const inWindow = (c: Commit) => since === undefined || new Date(c.date).getTime() >= since;
+  const expiries = new ExpiryTracker();
+  let final: { state: MembershipState; revision: string | null } = {
+    state: new Map(),
+    revision: null,
+  };
+  const wanted = (org: string, email: string, at: number) =>
+    (since === undefined || at >= since) &&
+    (query.org === undefined || org === query.org) &&
+    (member === undefined || email === member);
+  const expire = (list: Expiration[]) => {
+    for (const e of list) {
+      if (!wanted(e.org, e.email, e.at)) continue;
+      entries.push({
+        ...commitFields(e.commit, new Date(e.at)),
+        org: e.org,
+        email: e.email,
+        change: "expired",
+        from: e.role,
+        to: null,
+      });
+    }
+  };
 
-  await replayHistory(git, commits, query.path, ({ commit, changes, invalid }) => {
-    if (!inWindow(commit)) return;
-    if (invalid && invalid.length > 0) {
+  await replayHistory(git, commits, query.path, ({ commit, changes, invalid, state, validAt }) => {
+    const landed = Date.parse(commit.date);
+    // Expiries that passed before this commit landed come first, at their own instant.
+    expire(expiries.due(landed - 1));
+    if (invalid && invalid.length > 0 && (since === undefined || landed >= since)) {
       skipped.push({
         commit: commit.sha,
         date: isoUtc(commit.date),
@@ -75,18 +114,35 @@ export async function buildHistory(git: GitHistory, query: HistoryQuery): Promis
       });
     }
     for (const change of changes) {
-      if (query.org !== undefined && change.org !== query.org) continue;
-      if (member !== undefined && change.email !== member) continue;
-      entries.push({
-        commit: commit.sha,
-        date: isoUtc(commit.date),
-        author: `${commit.author.name} <${commit.author.email}>`,
-        pr: pullRequestNumber(commit.subject),
-        ...change,
-      });
+      if (!wanted(change.org, change.email, landed)) continue;
+      entries.push({ ...commitFields(commit, commit.date), ...change });
     }
+    for (const back of expiries.observe(state, commit)) {
+      if (!wanted(back.org, back.email, landed)) continue;
+      const fields = { org: back.org, email: back.email, from: null, to: back.role };
+      entries.push({ ...commitFields(commit, commit.date), ...fields, change: "granted" });
+    }
+    expire(expiries.due(landed));
+    final = { state, revision: validAt?.sha ?? null };
   });
-  return { entries, skipped };
+  expire(expiries.due(until));
+
+  const expired = new Set<string>();
+  for (const [org, people] of final.state) {
+    for (const email of people.keys()) {
+      if (expiries.hasExpired(org, email)) expired.add(`${org}\0${email}`);
+    }
+  }
+  return { entries, skipped, ...final, expired };
+}
+
+function commitFields(commit: Commit, date: string | Date) {
+  return {
+    commit: commit.sha,
+    date: isoUtc(date),
+    author: `${commit.author.name} <${commit.author.email}>`,
+    pr: pullRequestNumber(commit.subject),
+  };
 }
 
 /** The note printed for a skipped commit (on stderr, so JSON and CSV stay parseable). */

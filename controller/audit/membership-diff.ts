@@ -4,12 +4,17 @@ import type { DesiredState, Role } from "../model/index.js";
 export interface MemberGrant {
   role: Role;
   github?: string;
+  /** `spec.expiresAt` (UTC ISO): access ends at this instant although Git still declares it. */
+  expiresAt?: string;
 }
 
 /** org → email (normalised) → grant. */
 export type MembershipState = Map<string, Map<string, MemberGrant>>;
 
 export type ChangeKind = "granted" | "roleChanged" | "ownershipTransferred" | "revoked";
+
+/** What `roster history` reports: Git's changes, and `expired` at a declared expiry's instant. */
+export type HistoryChangeKind = ChangeKind | "expired";
 
 export interface MembershipChange {
   org: string;
@@ -26,10 +31,10 @@ export function membershipFromDesired(state: DesiredState): MembershipState {
   for (const org of state.organizations) {
     const members = new Map<string, MemberGrant>();
     for (const m of org.members) {
-      members.set(
-        m.email,
-        m.github === undefined ? { role: m.role } : { role: m.role, github: m.github },
-      );
+      const grant: MemberGrant = { role: m.role };
+      if (m.github !== undefined) grant.github = m.github;
+      if (m.expiresAt !== undefined) grant.expiresAt = m.expiresAt;
+      members.set(m.email, grant);
     }
     out.set(org.name, members);
   }

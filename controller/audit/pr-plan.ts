@@ -12,7 +12,7 @@ const DECLARED_AT_BASE = "1970-01-01T00:00:00.000Z";
  * organization new at head is created. Pure, so `roster check` needs no backend; with
  * `--backend` the CLI plans against the real one instead.
  */
-export function planAgainstBase(base: DesiredState, head: DesiredState): Plan {
+export function planAgainstBase(base: DesiredState, head: DesiredState, now?: Date): Plan {
   const baseOrgs = new Map(base.organizations.map((o) => [o.name, o]));
   const organizations = new Map<string, ObservedOrganization>();
   for (const org of head.organizations) {
@@ -28,7 +28,7 @@ export function planAgainstBase(base: DesiredState, head: DesiredState): Plan {
     organizations,
     undeclared: base.organizations.map((o) => o.name).filter((n) => !declared.has(n)),
   };
-  return plan(head, observed);
+  return plan(head, observed, now === undefined ? {} : { now });
 }
 
 function asActual(org: DesiredOrganization): ActualOrganization {

@@ -1,7 +1,8 @@
 import type { ParsedResource } from "../load/index.js";
-import { assembleDesiredState, parseSourceFile } from "../load/index.js";
+import { assembleDesiredState } from "../load/index.js";
 import type { Issue } from "../model/index.js";
 import { hasErrors } from "../model/index.js";
+import { DocumentCache } from "./document-cache.js";
 import type { Commit, GitHistory } from "./git-history.js";
 import { OversizedFileError } from "./git-history.js";
 import type { MembershipChange, MembershipState } from "./membership-diff.js";
@@ -44,7 +45,7 @@ export async function replayHistory(
   let validAt: Commit | null = null;
   let treeValid = true;
 
-  const ahead = new Prefetch(git, commits, path);
+  const ahead = new Prefetch(git, commits, path, new DocumentCache());
   for (const [i, commit] of commits.entries()) {
     const changed = await ahead.take(i);
     if (changed.size === 0) {
@@ -88,6 +89,7 @@ class Prefetch {
     private readonly git: GitHistory,
     private readonly commits: readonly Commit[],
     private readonly path: string | undefined,
+    private readonly documents: DocumentCache,
   ) {}
 
   take(index: number): Promise<Map<string, ParsedFile | null>> {
@@ -105,7 +107,7 @@ class Prefetch {
       const yaml = changed.filter((f) => YAML_FILE.test(f));
       return yaml.length === 0
         ? new Map<string, ParsedFile | null>()
-        : readAndParse(this.git, commit.sha, yaml);
+        : readAndParse(this.git, commit.sha, yaml, this.documents);
     })();
     // Awaited in turn by take(); a failure ahead of time must not count as unhandled meanwhile.
     work.catch(() => undefined);
@@ -117,6 +119,7 @@ async function readAndParse(
   git: GitHistory,
   sha: string,
   paths: string[],
+  documents: DocumentCache,
 ): Promise<Map<string, ParsedFile | null>> {
   const out = new Map<string, ParsedFile | null>(paths.map((p) => [p, null]));
   let files;
@@ -129,14 +132,13 @@ async function readAndParse(
       git,
       sha,
       paths.filter((p) => p !== error.path),
+      documents,
     );
     rest.set(error.path, { resources: [], errors: [oversizedIssue(error)] });
     return rest;
   }
-  for (const file of files) {
-    const { resources, issues } = parseSourceFile(file);
-    out.set(file.path, { resources, errors: issues.filter((i) => i.severity === "error") });
-  }
+  for (const file of files) out.set(file.path, documents.parse(file));
+  for (const [p, parsed] of out) if (parsed === null) documents.forget(p);
   return out;
 }
 

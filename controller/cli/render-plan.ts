@@ -1,5 +1,6 @@
 import { formatDuration } from "../model/index.js";
-import type { Plan, Step } from "../plan/types.js";
+import { expirations, isExpiryStep } from "../plan/index.js";
+import type { ExpiryStep, Plan, Step } from "../plan/types.js";
 import type { Paint } from "./colors.js";
 import { PLAIN } from "./colors.js";
 
@@ -53,6 +54,11 @@ export function paintStep(line: string, paint: Paint): string {
   return colour(sign) + line.slice(1);
 }
 
+/** `plan -o json`: the plan, plus the expiry revocations listed apart (`expirations`). */
+export function planJson(plan: Plan): Plan & { expirations: ExpiryStep[] } {
+  return { ...plan, expirations: expirations(plan) };
+}
+
 /**
  * The plan as a reader wants it: grouped by organization in plan order, then what is blocked,
  * the warnings, the safety verdict and one summary line.
@@ -62,6 +68,7 @@ export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string
   const lines: string[] = [`Plan for revision ${plan.revision}`];
   const byOrg = new Map<string, Step[]>();
   for (const step of plan.steps) {
+    if (isExpiryStep(step)) continue;
     const list = byOrg.get(step.org);
     if (list) list.push(step);
     else byOrg.set(step.org, [step]);
@@ -71,6 +78,12 @@ export function renderPlanTable(plan: Plan, options: RenderOptions = {}): string
     for (const step of byOrg.get(org) ?? []) {
       lines.push(`  ${paintStep(describeStep(step), paint)} — ${step.reason}`);
     }
+  }
+  const expired = expirations(plan);
+  if (expired.length > 0) {
+    lines.push("", "Expired (declared expiresAt passed; not counted against maxRemovals):");
+    for (const s of expired)
+      lines.push(`  ${s.org}: ${paintStep(describeStep(s), paint)} — ${s.reason}`);
   }
   if (plan.blocked.length > 0) {
     lines.push("", "Blocked (not applied now):");

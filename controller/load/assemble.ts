@@ -1,6 +1,13 @@
-import type { DesiredState, Issue, SourceRef } from "../model/index.js";
+import type { DesiredAccessReview, DesiredState, Issue, SourceRef } from "../model/index.js";
 import { normalizeEmail } from "../model/index.js";
-import { desiredMember, desiredOrganization, orgSettings, orgPolicy } from "./build-state.js";
+import {
+  desiredAccessReview,
+  desiredMember,
+  desiredOrganization,
+  memberExpiry,
+  orgSettings,
+  orgPolicy,
+} from "./build-state.js";
 import type { ParsedResource } from "./parsed-resource.js";
 
 /** A node of a resource: `path` inside the document, e.g. `["spec", "email"]`. */
@@ -32,6 +39,8 @@ export interface CheckOptions {
   incomplete?: ReadonlySet<string>;
   /** Some document could not be read at all: skip every absence check. */
   unreadable?: boolean;
+  /** The clock for "already expired" warnings; without it expiries are only checked on the owner. */
+  now?: Date;
 }
 
 interface OrgGroup {
@@ -58,10 +67,10 @@ function checkNames(
   resources: readonly ParsedResource[],
   findings: Finding[],
 ): Map<string, ParsedResource> {
-  const orgs = new Map<string, ParsedResource>();
-  const members = new Map<string, ParsedResource>();
+  const byKind = new Map<string, Map<string, ParsedResource>>();
   for (const r of resources) {
-    const seen = r.kind === "Organization" ? orgs : members;
+    let seen = byKind.get(r.kind);
+    if (!seen) byKind.set(r.kind, (seen = new Map<string, ParsedResource>()));
     const first = seen.get(r.name);
     if (!first) {
       seen.set(r.name, r);
@@ -76,7 +85,7 @@ function checkNames(
       hint: `give each ${r.kind} its own metadata.name, or delete one of them`,
     });
   }
-  return orgs;
+  return byKind.get("Organization") ?? new Map<string, ParsedResource>();
 }
 
 /**
@@ -131,9 +140,13 @@ export function checkResources(
     group.emails.set(email, r);
     group.members.push(r);
     if (role === "owner") group.owners.push(r);
+    const expiry = expiryFinding(r, role, options.now);
+    if (expiry) findings.push(expiry);
     const external = externalMember(r, group, email);
     if (external) findings.push(external);
   }
+
+  const reviews = checkReviews(resources, byOrg, guessing, [...orgs.keys()], findings);
 
   for (const [name, group] of byOrg) {
     if (group.owners.length > 1) findings.push(...multipleOwners(name, group.owners));
@@ -149,10 +162,56 @@ export function checkResources(
   }
   const organizations = [...byOrg.values()]
     .map((group) =>
-      desiredOrganization(group.org as ParsedResource, group.members.map(desiredMember)),
+      desiredOrganization(
+        group.org as ParsedResource,
+        group.members.map(desiredMember),
+        reviews.get((group.org as ParsedResource).name),
+      ),
     )
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { findings, state: { revision, organizations } };
+}
+
+/**
+ * AccessReviews: of a declared organization, signed by its owner or an admin as declared in the
+ * same tree (the revision the review was committed at). Returns the valid ones per organization.
+ */
+function checkReviews(
+  resources: readonly ParsedResource[],
+  byOrg: ReadonlyMap<string, OrgGroup>,
+  guessing: (org: string) => boolean,
+  declared: string[],
+  findings: Finding[],
+): Map<string, DesiredAccessReview[]> {
+  const out = new Map<string, DesiredAccessReview[]>();
+  for (const r of resources) {
+    if (r.kind !== "AccessReview") continue;
+    const { organization, reviewer } = r.spec as { organization: string; reviewer: string };
+    const group = byOrg.get(organization);
+    if (!group?.org) {
+      if (!guessing(organization)) findings.push(unknownOrganization(r, organization, declared));
+      continue;
+    }
+    const email = normalizeEmail(reviewer);
+    const declaredAs = group.emails.get(email);
+    const role = declaredAs ? spec(declaredAs).role : undefined;
+    if (role !== "owner" && role !== "admin") {
+      if (guessing(organization)) continue;
+      findings.push({
+        at: { resource: r, path: ["spec", "reviewer"] },
+        rule: "review-reviewer",
+        severity: "error",
+        message: () =>
+          `AccessReview "${r.name}": ${email} ${role === undefined ? "is not a member" : `is ${role}`} of "${organization}"; a review is signed by its owner or an admin`,
+        hint: "name the owner or an admin of the organization (as declared in this commit) as spec.reviewer",
+      });
+      continue;
+    }
+    const list = out.get(organization) ?? [];
+    list.push(desiredAccessReview(r));
+    out.set(organization, list);
+  }
+  return out;
 }
 
 function unknownOrganization(r: ParsedResource, organization: string, declared: string[]): Finding {
@@ -161,7 +220,7 @@ function unknownOrganization(r: ParsedResource, organization: string, declared: 
     rule: "unknown-organization",
     severity: "error",
     message: () =>
-      `Member "${r.name}" belongs to organization "${organization}", which is not declared`,
+      `${r.kind} "${r.name}" belongs to organization "${organization}", which is not declared`,
     hint:
       declared.length > 0
         ? `declare an Organization named "${organization}", or use one of: ${declared.sort().join(", ")}`
@@ -199,6 +258,36 @@ function externalMember(r: ParsedResource, group: OrgGroup, email: string): Find
     hint: allowed
       ? "allowed because the organization sets allowExternal: true; check that this person should have access"
       : `organization "${org.name}" sets allowExternal: false: use an address in ${domains.join(", ")} or allow external members`,
+  };
+}
+
+/** The owner cannot expire (R2 would break at that instant); a past expiry is only a warning. */
+function expiryFinding(
+  r: ParsedResource,
+  role: string,
+  now: Date | undefined,
+): Finding | undefined {
+  const expires = memberExpiry(r);
+  if (expires === undefined) return undefined;
+  const at = { resource: r, path: ["spec", "expiresAt"] };
+  const iso = new Date(expires).toISOString();
+  if (role === "owner") {
+    return {
+      at,
+      rule: "owner-expires",
+      severity: "error",
+      message: () =>
+        `Member "${r.name}" is the owner and expires at ${iso}: the organization would be left without an owner (R2)`,
+      hint: "transfer ownership to another member first (R5), then set expiresAt on the former owner",
+    };
+  }
+  if (now === undefined || expires > now.getTime()) return undefined;
+  return {
+    at,
+    rule: "expired",
+    severity: "warning",
+    message: () => `Member "${r.name}" expired at ${iso}: expired: will be revoked`,
+    hint: "the controller revokes this member's access; delete the Member (or move expiresAt) to tidy up",
   };
 }
 

@@ -1,7 +1,9 @@
 import type {
+  DesiredAccessReview,
   DesiredMember,
   DesiredOrganization,
   MaxRemovals,
+  OrgLifecycle,
   OrgPolicy,
   OrgSettings,
   Role,
@@ -9,9 +11,11 @@ import type {
 import {
   defaultOrgPolicy,
   defaultOrgSettings,
+  DEFAULT_EXPIRY_WARN_SECONDS,
   isInvitableRole,
   normalizeEmail,
   parseDuration,
+  parseTimestamp,
 } from "../model/index.js";
 import type { OrganizationSpec } from "../schema/index.js";
 import type { ParsedResource } from "./parsed-resource.js";
@@ -62,7 +66,7 @@ export function parseMaxRemovals(value: unknown): MaxRemovals | undefined {
 }
 
 export function desiredMember(member: ParsedResource): DesiredMember {
-  const spec = member.spec as { email: string; role: Role; github?: string };
+  const spec = member.spec as { email: string; role: Role; github?: string; expiresAt?: string };
   const out: DesiredMember = {
     name: member.name,
     email: normalizeEmail(spec.email),
@@ -70,18 +74,69 @@ export function desiredMember(member: ParsedResource): DesiredMember {
     source: { file: member.file, line: member.line, col: member.col },
   };
   if (spec.github) out.github = spec.github;
+  const expires = memberExpiry(member);
+  if (expires !== undefined) out.expiresAt = new Date(expires).toISOString();
+  return out;
+}
+
+/** Epoch ms of a Member's `spec.expiresAt`, when it declares a valid one. */
+export function memberExpiry(member: ParsedResource): number | undefined {
+  const text = (member.spec as { expiresAt?: unknown }).expiresAt;
+  return typeof text === "string" ? parseTimestamp(text) : undefined;
+}
+
+/** `spec.expiry` and `spec.reviews`; undefined when the Organization declares neither. */
+export function orgLifecycle(org: ParsedResource): OrgLifecycle | undefined {
+  const spec = org.spec as Partial<OrganizationSpec>;
+  if (spec.expiry === undefined && spec.reviews === undefined) return undefined;
+  const out: OrgLifecycle = {
+    expiryWarnBeforeSeconds:
+      parseDuration(spec.expiry?.warnBefore ?? "") ?? DEFAULT_EXPIRY_WARN_SECONDS,
+  };
+  const every = parseDuration(spec.reviews?.every ?? "");
+  if (every !== undefined && every > 0) out.reviewEverySeconds = every;
+  return out;
+}
+
+function lifecycleOf(org: ParsedResource): { lifecycle?: OrgLifecycle } {
+  const lifecycle = orgLifecycle(org);
+  return lifecycle === undefined ? {} : { lifecycle };
+}
+
+export function desiredAccessReview(review: ParsedResource): DesiredAccessReview {
+  const spec = review.spec as {
+    reviewer: string;
+    reviewedAt: string;
+    scope?: string;
+    notes?: string;
+  };
+  const out: DesiredAccessReview = {
+    name: review.name,
+    reviewer: normalizeEmail(spec.reviewer),
+    reviewedAt: new Date(parseTimestamp(spec.reviewedAt) ?? 0).toISOString(),
+    source: { file: review.file, line: review.line, col: review.col },
+  };
+  if (spec.scope !== undefined) out.scope = spec.scope;
+  if (spec.notes !== undefined) out.notes = spec.notes;
   return out;
 }
 
 export function desiredOrganization(
   org: ParsedResource,
   members: DesiredMember[],
+  reviews?: DesiredAccessReview[],
 ): DesiredOrganization {
   return {
     name: org.name,
     settings: orgSettings(org),
     policy: orgPolicy(org),
     members: members.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
+    ...lifecycleOf(org),
+    ...(reviews && reviews.length > 0
+      ? {
+          reviews: [...reviews].sort((a, b) => Date.parse(a.reviewedAt) - Date.parse(b.reviewedAt)),
+        }
+      : {}),
     source: { file: org.file, line: org.line, col: org.col },
   };
 }

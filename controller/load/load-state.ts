@@ -22,9 +22,9 @@ const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
  */
 export function loadDesiredState(
   snapshot: SourceSnapshot,
-  options: { describe?: string } = {},
+  options: { describe?: string; now?: Date } = {},
 ): LoadResult {
-  return run(snapshot, options.describe, true);
+  return run(snapshot, options.describe, true, options.now);
 }
 
 /**
@@ -33,13 +33,18 @@ export function loadDesiredState(
  */
 export function validateSnapshot(
   snapshot: SourceSnapshot,
-  options: { describe?: string } = {},
+  options: { describe?: string; now?: Date } = {},
 ): Omit<LoadResult, "state"> {
-  const { issues, counts } = run(snapshot, options.describe, false);
+  const { issues, counts } = run(snapshot, options.describe, false, options.now);
   return { issues, counts };
 }
 
-function run(snapshot: SourceSnapshot, describe: string | undefined, build: boolean): LoadResult {
+function run(
+  snapshot: SourceSnapshot,
+  describe: string | undefined,
+  build: boolean,
+  now: Date | undefined,
+): LoadResult {
   const issues: Issue[] = [];
   const resources: ParsedResource[] = [];
   const incomplete = new Set<string>();
@@ -79,6 +84,7 @@ function run(snapshot: SourceSnapshot, describe: string | undefined, build: bool
     incomplete,
     unreadable,
     build,
+    now,
   });
   const texts = new Map(snapshot.files.map((f) => [f.path, f.text]));
   issues.push(...toIssues(findings, fileLocator(texts)));

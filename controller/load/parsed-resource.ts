@@ -1,8 +1,8 @@
-import type { Issue } from "../model/index.js";
+import type { Issue, Kind } from "../model/index.js";
 
 /** One valid resource read from a source, with where it was declared. */
 export interface ParsedResource {
-  kind: "Organization" | "Member";
+  kind: Kind;
   /** `metadata.name`. */
   name: string;
   /** The file (or Kubernetes object reference, e.g. `team/Member/alice`) it came from. */

@@ -6,7 +6,7 @@ export const VALIDATION_RULES = {
   "yaml-depth": "a document nests deeper than the limit",
   "file-too-large": "a file is over 10 MiB and was not read",
   "unknown-api-version": "apiVersion is not roster.workjet.io/v1alpha1",
-  "unknown-kind": "kind is not Organization or Member",
+  "unknown-kind": "kind is not Organization, Member or AccessReview",
   schema: "a field is missing, unknown, of the wrong type or not in the allowed form",
   "unknown-role": "a role that is not owner, admin or member (R1)",
   "invalid-email": "spec.email is not an email address",
@@ -19,6 +19,9 @@ export const VALIDATION_RULES = {
   "external-member":
     "an email outside the organization's domains (warning; error with allowExternal: false)",
   "empty-source": "the source declares no resources",
+  "owner-expires": "the owner declares spec.expiresAt (R2: the organization would lose its owner)",
+  "review-reviewer": "an AccessReview's reviewer is not the owner or an admin of its organization",
+  expired: "a Member's spec.expiresAt is already past (warning: the controller revokes them)",
 } as const;
 
 export type ValidationRule = keyof typeof VALIDATION_RULES;

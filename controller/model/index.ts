@@ -13,3 +13,4 @@ export * from "./source.js";
 export * from "./mailer.js";
 export * from "./backoff.js";
 export * from "./logger.js";
+export * from "./timestamp.js";

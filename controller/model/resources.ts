@@ -1,7 +1,7 @@
 import type { InvitableRole, Role } from "./role.js";
 
 export const API_VERSION = "roster.workjet.io/v1alpha1";
-export const KINDS = ["Organization", "Member"] as const;
+export const KINDS = ["Organization", "Member", "AccessReview"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Where a resource was declared: a file position, or a Kubernetes object reference. */
@@ -38,6 +38,31 @@ export interface DesiredMember {
   email: string;
   role: Role;
   github?: string;
+  /** `spec.expiresAt`, normalised to UTC ISO 8601: access ends at this instant. */
+  expiresAt?: string;
+  source?: SourceRef;
+}
+
+/**
+ * Access-lifecycle settings of an organization (`spec.expiry`, `spec.reviews`). Absent when
+ * the spec declares neither: the defaults below apply.
+ */
+export interface OrgLifecycle {
+  /** Members expiring within this many seconds are warned about (`spec.expiry.warnBefore`). */
+  expiryWarnBeforeSeconds: number;
+  /** An access review is due this long after the latest one (`spec.reviews.every`). */
+  reviewEverySeconds?: number;
+}
+
+/** An `AccessReview` resource: who reviewed an organization's access, and when. */
+export interface DesiredAccessReview {
+  name: string;
+  /** Normalised email; load checks it is the owner or an admin at that revision. */
+  reviewer: string;
+  /** UTC ISO 8601. */
+  reviewedAt: string;
+  scope?: string;
+  notes?: string;
   source?: SourceRef;
 }
 
@@ -47,6 +72,9 @@ export interface DesiredOrganization {
   policy: OrgPolicy;
   /** Sorted by email. Exactly one has role `owner` (R2, checked by load). */
   members: DesiredMember[];
+  lifecycle?: OrgLifecycle;
+  /** AccessReviews of this organization, oldest first; absent when none is declared. */
+  reviews?: DesiredAccessReview[];
   source?: SourceRef;
 }
 
@@ -59,6 +87,7 @@ export interface DesiredState {
 }
 
 export const DEFAULT_INVITE_EXPIRY_SECONDS = 7 * 86400;
+export const DEFAULT_EXPIRY_WARN_SECONDS = 7 * 86400;
 
 export function defaultOrgSettings(name: string): OrgSettings {
   return {

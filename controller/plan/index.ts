@@ -4,6 +4,8 @@ import { PlanBuilder } from "./builder.js";
 import { diffMembers } from "./diff-members.js";
 import { planNewOrganization, planSettings } from "./diff-org.js";
 import { placeCredentialSteps } from "./credential.js";
+import { planExpirations, warnExpiringSoon, withoutExpired } from "./expiry.js";
+import { warnReviewDue } from "./review-due.js";
 import { buildOrgContext } from "./org-context.js";
 import { sortSteps, sortWarnings } from "./order.js";
 import { planOwnership } from "./ownership.js";
@@ -14,6 +16,9 @@ export * from "./types.js";
 export { checkSafety, removalLimit } from "./safety.js";
 export { simulateOwners } from "./owner-simulation.js";
 export { changedSettings } from "./diff-org.js";
+export { expirations, isExpired, nextExpiry } from "./expiry.js";
+export { reviewDue, reviewsDue } from "./review-due.js";
+export type { ReviewDue } from "./review-due.js";
 
 /**
  * Desired vs. observed → the ordered steps that make the backend match, each with its reason;
@@ -28,6 +33,7 @@ export function plan(
   const out = new PlanBuilder(FULL_CAPABILITIES);
   const refusals: SafetyRefusal[] = [];
   const orgs = [...desired.organizations].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const now = options.now?.getTime();
 
   for (const desiredOrg of orgs) {
     const observedOrg = observed.organizations.get(desiredOrg.name);
@@ -42,8 +48,10 @@ export function plan(
     const owner = declaredOwner(desiredOrg, refusals);
     if (owner === undefined) continue;
     out.useCapabilities(observedOrg.capabilities);
+    warnExpiringSoon(desiredOrg, now, out);
+    warnReviewDue(desiredOrg, now, out);
     if (observedOrg.actual === null) {
-      planNewOrganization(desiredOrg, owner, out);
+      planNewOrganization(withoutExpired(desiredOrg, now), owner, out);
       continue;
     }
     if (observedOrg.managedKnown === false) {
@@ -56,7 +64,10 @@ export function plan(
     const start = out.steps.length;
     planSettings(desiredOrg, observedOrg.actual.settings, out);
     const ctx = buildOrgContext(desiredOrg, observedOrg.actual, observedOrg.managed, owner, out);
-    diffMembers(ctx, planOwnership(ctx));
+    const expired = planExpirations(ctx, now);
+    const handled = planOwnership(ctx);
+    for (const email of expired) handled.add(email);
+    diffMembers(ctx, handled);
     placeCredentialSteps(out, start, observedOrg.capabilities);
   }
 

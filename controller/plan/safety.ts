@@ -55,7 +55,8 @@ export function checkSafety(
     if (observedOrg === undefined) continue;
     const orgSteps = byOrg.get(org.name) ?? [];
     let count = 0;
-    for (const s of orgSteps) if (s.action === "remove") count++;
+    // Expiry removals were reviewed in Git with their date: the limit does not cap them.
+    for (const s of orgSteps) if (s.action === "remove" && s.expiresAt === undefined) count++;
     const active = observedOrg.actual?.members.length ?? 0;
     const limit = removalLimit(org.policy.maxRemovals, active, options.maxRemovalsOverride);
     removals.push({ org: org.name, count, limit });

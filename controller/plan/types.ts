@@ -92,6 +92,12 @@ export interface CancelInviteStep extends StepBase, NoOrgFields {
   role: InvitableRole;
   from?: undefined;
   to?: undefined;
+  /**
+   * The declared `spec.expiresAt` (RFC 3339) that ended this member's access. Such removals
+   * were reviewed in Git with their date: `maxRemovals` does not cap them, and renderers list
+   * them apart.
+   */
+  expiresAt?: string;
 }
 
 /** `from` / `to` are roles. */
@@ -119,6 +125,21 @@ export interface RemoveStep extends StepBase, NoOrgFields {
   role: Role;
   from?: undefined;
   to?: undefined;
+  /**
+   * The declared `spec.expiresAt` (RFC 3339) that ended this member's access. Such removals
+   * were reviewed in Git with their date: `maxRemovals` does not cap them, and renderers list
+   * them apart.
+   */
+  expiresAt?: string;
+}
+
+/** A revocation because a declared expiry passed (listed apart, not capped by maxRemovals). */
+export type ExpiryStep = (RemoveStep | CancelInviteStep) & { expiresAt: string };
+
+export function isExpiryStep(step: Step): step is ExpiryStep {
+  return (
+    (step.action === "remove" || step.action === "cancelInvite") && step.expiresAt !== undefined
+  );
 }
 
 /** One change: a union by `action`, so each field means one thing per action. */
@@ -213,6 +234,11 @@ export interface ObservedState {
 export interface PlanOptions {
   /** `--max-removals N`: an explicit override of every org's `safety.maxRemovals`. */
   maxRemovalsOverride?: number;
+  /**
+   * The clock, injected (plan stays pure): declared `expiresAt` at or before it revoke the
+   * member; without it expiries are ignored.
+   */
+  now?: Date;
 }
 
 /** True for an invitation the backend's domain auto-provisioning asked for (R8). */

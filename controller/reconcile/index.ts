@@ -1,5 +1,5 @@
 export { reconcile } from "./reconcile.js";
-export { ControllerLoop } from "./loop.js";
+export { ControllerLoop, wakeDelayMs } from "./loop.js";
 export type { LoopOptions, PassOutcome } from "./loop.js";
 export type * from "./types.js";
 export { decideOrg, decidePass, workOutcome } from "./decision.js";

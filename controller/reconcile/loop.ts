@@ -9,6 +9,13 @@ export interface LoopOptions {
   /** The first retry delay after a failed pass; it doubles per consecutive failure (1,000 ms). */
   minBackoffMs?: number;
   random?: () => number;
+  /** The clock, epoch ms (default Date.now). */
+  now?: () => number;
+  /**
+   * An instant (epoch ms) at which a pass must run whatever the interval, asked after each pass:
+   * the next declared expiry, so access ends at its instant and not up to an interval later.
+   */
+  nextWakeAt?: () => number | undefined;
   pass(trigger: string): Promise<PassOutcome>;
   /** Called when a pass throws (a bug, not a reported failure); the loop goes on with backoff. */
   onCrash?(error: unknown): void;
@@ -79,7 +86,27 @@ export class ControllerLoop {
     this.failures = outcome === "retry" ? this.failures + 1 : 0;
     const pending = this.pendingTrigger;
     this.pendingTrigger = undefined;
-    if (pending !== undefined) this.schedule(0, pending);
-    else this.schedule(this.nextDelayMs(outcome), "interval");
+    if (pending !== undefined) {
+      this.schedule(0, pending);
+      return;
+    }
+    const regular = this.nextDelayMs(outcome);
+    const wakeAt = this.options.nextWakeAt?.();
+    const now = (this.options.now ?? Date.now)();
+    const delay = wakeDelayMs(regular, wakeAt, now);
+    this.schedule(delay, delay < regular ? "expiry" : "interval");
   }
+}
+
+/**
+ * The delay before the next pass: the regular one, or less when a wake-up instant comes first
+ * (never negative: an instant already past runs a pass at once).
+ */
+export function wakeDelayMs(
+  regularMs: number,
+  wakeAtMs: number | undefined,
+  nowMs: number,
+): number {
+  if (wakeAtMs === undefined) return regularMs;
+  return Math.min(regularMs, Math.max(0, wakeAtMs - nowMs));
 }

@@ -1,7 +1,7 @@
 import type { DesiredState, SourceSnapshot } from "../model/index.js";
 import { hasErrors } from "../model/index.js";
 import { loadDesiredState } from "../load/index.js";
-import { plan as makePlan } from "../plan/index.js";
+import { plan as makePlan, nextExpiry, reviewsDue } from "../plan/index.js";
 import type { ObservedOrganization, ObservedState, Plan } from "../plan/types.js";
 import { applyConverging } from "./converge.js";
 import { failure, observeOrganization } from "./observe.js";
@@ -30,7 +30,8 @@ export async function reconcile(
   } catch (error) {
     return { issues: [], sourceError: failure(error), orgs: [] };
   }
-  const loaded = loadDesiredState(snapshot, { describe: deps.source.describe });
+  const now = options.now ?? new Date();
+  const loaded = loadDesiredState(snapshot, { describe: deps.source.describe, now });
   deps.observer?.onLoaded?.(snapshot.revision, loaded.issues);
   if (!loaded.state || hasErrors(loaded.issues)) {
     return { revision: snapshot.revision, issues: loaded.issues, orgs: [] };
@@ -64,6 +65,7 @@ export async function reconcile(
   // nothing for them, and an all-failed pass is not mistaken for an empty source.
   const plan = makePlan({ revision: desired.revision, organizations: selected }, observed, {
     maxRemovalsOverride: options.maxRemovalsOverride,
+    now,
   });
   const planned: DesiredState = {
     revision: desired.revision,
@@ -122,7 +124,20 @@ export async function reconcile(
     if (applyError) result.error = applyError;
     return result;
   });
-  return { revision: desired.revision, issues: loaded.issues, orgs, plan };
+  const declared = { revision: desired.revision, organizations: selected };
+  const upcoming = nextExpiry(declared, now.getTime());
+  const reviews = reviewsDue(declared, now.getTime()).map((r) => ({
+    org: r.org,
+    dueAt: new Date(r.dueAt).toISOString(),
+  }));
+  return {
+    revision: desired.revision,
+    issues: loaded.issues,
+    orgs,
+    plan,
+    ...(upcoming === undefined ? {} : { nextExpiry: upcoming }),
+    ...(reviews.length > 0 ? { reviewsDue: reviews } : {}),
+  };
 }
 
 /** Backend orgs the source does not declare; skipped when the pass is limited to some orgs. */

@@ -38,6 +38,13 @@ export interface ReconcileResult {
    * source could not be read or validated. Refusals that name no org (an empty source) are here.
    */
   plan?: Plan;
+  /**
+   * The earliest declared `expiresAt` after this pass's clock: the controller runs a pass at
+   * that instant, whatever its interval.
+   */
+  nextExpiry?: string;
+  /** Per organization with `spec.reviews.every`: when its next access review is due. */
+  reviewsDue?: { org: string; dueAt: string }[];
 }
 
 /** Progress callbacks for long applies (CLI progress line, logs, metrics, Kubernetes events). */
@@ -79,4 +86,6 @@ export interface ReconcileOptions {
   retry?: RetryOptions;
   /** Aborted on shutdown (SIGTERM): steps in flight finish, no new step starts. */
   signal?: AbortSignal;
+  /** The pass's clock for declared expiries (default: the time the pass starts). */
+  now?: Date;
 }

@@ -1,5 +1,5 @@
 import type { Kind } from "../model/index.js";
-import { MEMBER_STATUS, ORGANIZATION_STATUS } from "./resource-schemas.js";
+import { ACCESS_REVIEW_STATUS, MEMBER_STATUS, ORGANIZATION_STATUS } from "./resource-schemas.js";
 import type { StructuralSchema } from "./structural.js";
 import { SPEC_SCHEMAS } from "./validate.js";
 
@@ -60,6 +60,18 @@ const DEFINITIONS: Record<
       AGE,
     ],
   },
+  AccessReview: {
+    plural: "accessreviews",
+    description:
+      "A periodic access review of a Workjet organization, signed off by its owner or an admin.",
+    status: ACCESS_REVIEW_STATUS,
+    columns: [
+      { name: "Organization", type: "string", jsonPath: ".spec.organization" },
+      { name: "Reviewer", type: "string", jsonPath: ".spec.reviewer" },
+      { name: "Reviewed", type: "string", jsonPath: ".spec.reviewedAt" },
+      AGE,
+    ],
+  },
 };
 
 /** The CustomResourceDefinition of one kind, built from the same schema that validates files. */
@@ -113,5 +125,6 @@ export function buildCrds(): { file: string; crd: CustomResourceDefinition }[] {
   return [
     { file: "organizations.yaml", crd: buildCrd("Organization") },
     { file: "members.yaml", crd: buildCrd("Member") },
+    { file: "accessreviews.yaml", crd: buildCrd("AccessReview") },
   ];
 }

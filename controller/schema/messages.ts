@@ -114,6 +114,14 @@ function toIssue(error: ErrorObject, path: Path): SchemaIssue {
         (error.params as { allowedValues: unknown[] }).allowedValues,
       );
     case "format":
+      if ((error.params as { format: string }).format === "date-time") {
+        return {
+          ...base,
+          rule: "schema",
+          message: `${field} ${describeValue(value)} is not an RFC 3339 timestamp`,
+          hint: "write an instant with its time zone, e.g. 2026-03-01T00:00:00Z or 2026-03-01T09:00:00+01:00",
+        };
+      }
       return {
         ...base,
         rule: "invalid-email",

@@ -103,6 +103,30 @@ export const ORGANIZATION_SPEC: StructuralSchema = {
       enum: ["Orphan", "Delete"],
       default: "Orphan",
     },
+    expiry: {
+      type: "object",
+      description: "Time-bound access: how members with spec.expiresAt are reported.",
+      properties: {
+        warnBefore: {
+          type: "string",
+          description:
+            "Members whose access ends within this duration (7d, 12h, 2w) are warned about in plan and PR comments; default 7d.",
+          pattern: DURATION,
+        },
+      },
+    },
+    reviews: {
+      type: "object",
+      description: "Periodic access reviews, recorded as AccessReview resources.",
+      properties: {
+        every: {
+          type: "string",
+          description:
+            "An access review is due this long after the latest AccessReview (e.g. 90d); overdue is a warning.",
+          pattern: DURATION,
+        },
+      },
+    },
   },
 };
 
@@ -129,11 +153,49 @@ export const MEMBER_SPEC: StructuralSchema = {
         "The member's GitHub login, used to recognise pull-request authors and approvers.",
       pattern: GITHUB_LOGIN,
     },
+    expiresAt: {
+      type: "string",
+      format: "date-time",
+      description:
+        "Time-bound access: an RFC 3339 instant (2026-03-01T00:00:00Z) at which the controller revokes this member. Never on the owner.",
+    },
+  },
+};
+
+export const ACCESS_REVIEW_SPEC: StructuralSchema = {
+  type: "object",
+  description:
+    "A periodic access review of one organization, signed off by its owner or an admin (SOC 2 CC6.2, ISO 27001 A.5.18).",
+  required: ["organization", "reviewer", "reviewedAt"],
+  properties: {
+    organization: orgName("metadata.name of the Organization that was reviewed."),
+    reviewer: {
+      type: "string",
+      description:
+        "Email of the reviewer: the owner or an admin of the organization at this revision.",
+      format: "email",
+      maxLength: 254,
+    },
+    reviewedAt: {
+      type: "string",
+      format: "date-time",
+      description: "When the review was done, RFC 3339 (2026-03-01T09:00:00Z).",
+    },
+    scope: {
+      type: "string",
+      description: "What was reviewed, e.g. all members, admins only.",
+      maxLength: 500,
+    },
+    notes: {
+      type: "string",
+      description: "Findings and actions taken.",
+      maxLength: 10000,
+    },
   },
 };
 
 /** `metadata` as written in YAML files (a CRD may not constrain metadata beyond its name). */
-export function fileMetadata(kind: "Organization" | "Member"): StructuralSchema {
+export function fileMetadata(kind: "Organization" | "Member" | "AccessReview"): StructuralSchema {
   const stringMap: StructuralSchema = { type: "object", additionalProperties: { type: "string" } };
   return {
     type: "object",
@@ -213,6 +275,15 @@ export const ORGANIZATION_STATUS: StructuralSchema = {
       description: "Plan steps that cannot run yet (waiting for an invite, refused by R4/R5).",
     },
     ready: { type: "boolean", description: "True when the backend matches the declared state." },
+  },
+};
+
+export const ACCESS_REVIEW_STATUS: StructuralSchema = {
+  type: "object",
+  description: "Written by the controller only.",
+  properties: {
+    conditions: CONDITIONS,
+    observedGeneration: generation("The metadata.generation last read."),
   },
 };
 

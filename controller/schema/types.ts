@@ -10,6 +10,8 @@ export interface OrganizationSpec {
   unmanaged: "remove" | "report";
   safety: { maxRemovals: number | string };
   deletionPolicy: "Orphan" | "Delete";
+  expiry?: { warnBefore?: string };
+  reviews?: { every?: string };
 }
 
 /** `Member.spec` after validation. */
@@ -18,6 +20,16 @@ export interface MemberSpec {
   email: string;
   role: Role;
   github?: string;
+  expiresAt?: string;
+}
+
+/** `AccessReview.spec` after validation. */
+export interface AccessReviewSpec {
+  organization: string;
+  reviewer: string;
+  reviewedAt: string;
+  scope?: string;
+  notes?: string;
 }
 
 /** metav1.Condition, as the CRDs' status schema declares it. */

@@ -1,14 +1,19 @@
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
 import type { Kind } from "../model/index.js";
-import { API_VERSION, KINDS, isValidEmail } from "../model/index.js";
+import { API_VERSION, KINDS, isTimestamp, isValidEmail } from "../model/index.js";
 import { forAjv } from "./for-ajv.js";
 import { describeValue, didYouMean, issuesFromAjv } from "./messages.js";
 import type { SchemaIssue } from "./messages.js";
-import { MEMBER_SPEC, ORGANIZATION_SPEC, fileMetadata } from "./resource-schemas.js";
+import {
+  ACCESS_REVIEW_SPEC,
+  MEMBER_SPEC,
+  ORGANIZATION_SPEC,
+  fileMetadata,
+} from "./resource-schemas.js";
 import type { StructuralSchema } from "./structural.js";
 import { KUBERNETES_KEYWORDS } from "./structural.js";
-import type { MemberSpec, OrganizationSpec } from "./types.js";
+import type { AccessReviewSpec, MemberSpec, OrganizationSpec } from "./types.js";
 
 export type { SchemaIssue } from "./messages.js";
 
@@ -20,11 +25,13 @@ export interface ValidResourceBase<K extends Kind, S> {
 }
 export type ValidOrganization = ValidResourceBase<"Organization", OrganizationSpec>;
 export type ValidMember = ValidResourceBase<"Member", MemberSpec>;
-export type ValidResource = ValidOrganization | ValidMember;
+export type ValidAccessReview = ValidResourceBase<"AccessReview", AccessReviewSpec>;
+export type ValidResource = ValidOrganization | ValidMember | ValidAccessReview;
 
 export const SPEC_SCHEMAS: Record<Kind, StructuralSchema> = {
   Organization: ORGANIZATION_SPEC,
   Member: MEMBER_SPEC,
+  AccessReview: ACCESS_REVIEW_SPEC,
 };
 
 /** The schema of one resource as written in a file: apiVersion, kind, metadata, spec. */
@@ -47,6 +54,7 @@ function createAjv(): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, verbose: true });
   for (const keyword of KUBERNETES_KEYWORDS) ajv.addKeyword(keyword);
   ajv.addFormat("email", { type: "string", validate: isValidEmail });
+  ajv.addFormat("date-time", { type: "string", validate: isTimestamp });
   return ajv;
 }
 
@@ -59,6 +67,7 @@ function validators(): Record<Kind, ValidateFunction> {
     compiled = {
       Organization: ajv.compile(forAjv(documentSchema("Organization"))),
       Member: ajv.compile(forAjv(documentSchema("Member"))),
+      AccessReview: ajv.compile(forAjv(documentSchema("AccessReview"))),
     };
   }
   return compiled;
@@ -109,14 +118,14 @@ function checkHead(raw: Record<string, unknown>): { kind?: Kind; issues: SchemaI
     });
   }
   if (kind === undefined) {
-    issues.push(missing("kind", "add kind: Organization or kind: Member"));
+    issues.push(missing("kind", "add kind: Organization, kind: Member or kind: AccessReview"));
   } else if (!(KINDS as readonly unknown[]).includes(kind)) {
     issues.push({
       path: ["kind"],
       key: false,
       rule: "unknown-kind",
       message: `unknown kind ${describeValue(kind)}`,
-      hint: didYouMean(kind, KINDS, `Roster knows the kinds ${KINDS.join(" and ")}`),
+      hint: didYouMean(kind, KINDS, `Roster knows the kinds ${KINDS.join(", ")}`),
     });
   }
   return { kind: issues.length === 0 ? (kind as Kind) : undefined, issues };

@@ -190,6 +190,8 @@ export interface PlanJson {
     reason: string;
   }[];
   blocked: { action: string; org: string; email?: string; blockedBy: string }[];
+  /** The steps revoking a declared expiry, listed apart (issue 15). */
+  expirations: { action: string; org: string; email: string; expiresAt: string }[];
   warnings: { org?: string; email?: string; code: string; message: string }[];
   safety: { safe: boolean; refusals: { org: string; rule: string; message: string }[] };
 }

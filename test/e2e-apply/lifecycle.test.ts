@@ -42,8 +42,11 @@ describe("plan and apply, from bootstrap to removal", { timeout: E2E_TIMEOUT_MS 
     ]);
     expect(plan.safety.safe).toBe(true);
     expect(plan.revision).toMatch(/^sha256:/);
+    // `expirations` (issue 15): the expiry revocations listed apart, empty here.
+    expect(plan.expirations).toEqual([]);
     expect(Object.keys(plan).sort()).toEqual([
       "blocked",
+      "expirations",
       "revision",
       "safety",
       "steps",

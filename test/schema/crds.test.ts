@@ -17,26 +17,31 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe("generated CRDs", { timeout: 120_000 }, () => {
   it("match the committed crds/ and config/crd/bases/ byte for byte", () => {
     execFileSync(process.execPath, [cli, "crds", "--out", tmp]);
-    for (const file of ["organizations.yaml", "members.yaml"]) {
+    for (const file of ["organizations.yaml", "members.yaml", "accessreviews.yaml"]) {
       const generated = readFileSync(path.join(tmp, file), "utf8");
       expect(readFileSync(path.join(root, "crds", file), "utf8")).toBe(generated);
       expect(readFileSync(path.join(root, "config/crd/bases", file), "utf8")).toBe(generated);
     }
   });
 
-  it("print both CRDs as a multi-document stream on stdout", () => {
+  it("print every CRD as a multi-document stream on stdout", () => {
     const out = execFileSync(process.execPath, [cli, "crds"], { encoding: "utf8" });
     const docs = parseAllDocuments(out).map((d) => d.toJS() as { metadata: { name: string } });
     expect(docs.map((d) => d.metadata.name)).toEqual([
       "organizations.roster.workjet.io",
       "members.roster.workjet.io",
+      "accessreviews.roster.workjet.io",
     ]);
   });
 
-  it("list both bases in the kustomization", () => {
+  it("list every base in the kustomization", () => {
     const text = readFileSync(path.join(root, "config/crd/kustomization.yaml"), "utf8");
     const doc = parseAllDocuments(text)[0]!.toJS() as { resources: string[] };
-    expect(doc.resources).toEqual(["bases/organizations.yaml", "bases/members.yaml"]);
+    expect(doc.resources).toEqual([
+      "bases/organizations.yaml",
+      "bases/members.yaml",
+      "bases/accessreviews.yaml",
+    ]);
   });
 
   it.each(buildCrds().map((c) => [c.crd.spec.names.kind, c.crd] as const))(
@@ -49,19 +54,26 @@ describe("generated CRDs", { timeout: 120_000 }, () => {
       expect(version?.subresources).toEqual({ status: {} });
       const columns = version?.additionalPrinterColumns.map((c) => [c.name, c.jsonPath]);
       expect(columns).toEqual(
-        kind === "Member"
+        kind === "AccessReview"
           ? [
-              ["Email", ".spec.email"],
-              ["Role", ".spec.role"],
-              ["Phase", ".status.phase"],
+              ["Organization", ".spec.organization"],
+              ["Reviewer", ".spec.reviewer"],
+              ["Reviewed", ".spec.reviewedAt"],
               ["Age", ".metadata.creationTimestamp"],
             ]
-          : [
-              ["Owner", ".status.owner"],
-              ["Members", ".status.members"],
-              ["Ready", ".status.ready"],
-              ["Age", ".metadata.creationTimestamp"],
-            ],
+          : kind === "Member"
+            ? [
+                ["Email", ".spec.email"],
+                ["Role", ".spec.role"],
+                ["Phase", ".status.phase"],
+                ["Age", ".metadata.creationTimestamp"],
+              ]
+            : [
+                ["Owner", ".status.owner"],
+                ["Members", ".status.members"],
+                ["Ready", ".status.ready"],
+                ["Age", ".metadata.creationTimestamp"],
+              ],
       );
     },
   );

@@ -18,6 +18,8 @@ import { registerInit } from "./init.js";
 import { registerConfig } from "./config.js";
 import { registerCompletion } from "./completion.js";
 import { registerKube } from "./kube.js";
+import { registerReview } from "./review.js";
+import { registerReport } from "./report.js";
 
 /** Every command module registers itself here; one line per command keeps merges trivial. */
 export function registerCommands(program: Command): void {
@@ -40,6 +42,8 @@ export function registerCommands(program: Command): void {
   registerInit(program);
   registerConfig(program);
   registerKube(program);
+  registerReview(program);
+  registerReport(program);
   // Last: the completion script describes every command registered above.
   registerCompletion(program);
 }

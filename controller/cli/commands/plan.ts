@@ -4,7 +4,7 @@ import { countWarnings } from "../issue-text.js";
 import { parseOutputFormat, printJson } from "../output.js";
 import type { PassFlags } from "../reconcile-pass.js";
 import { addPassOptions, checkSource, reportObserveFailures, runPass } from "../reconcile-pass.js";
-import { renderPlanTable } from "../render-plan.js";
+import { planJson, renderPlanTable } from "../render-plan.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -37,7 +37,7 @@ export function registerPlan(program: Command): void {
         process.exitCode = failed > 0 ? PLAN_EXIT.error : PLAN_EXIT.noChanges;
         return;
       }
-      if (format === "json") printJson(plan);
+      if (format === "json") printJson(planJson(plan));
       else {
         const options = { paint: paintFor(command), sourceWarnings: countWarnings(result.issues) };
         process.stdout.write(renderPlanTable(plan, options));

@@ -175,6 +175,11 @@ async function startController(
       })
     : undefined;
   const backend = leadership ? leadership.gate(opened.backend) : opened.backend;
+  // The earliest declared expiry the last pass saw: the loop wakes up for it (issue: revoke AT
+  // the instant, not up to an interval later).
+  let nextExpiry: number | undefined;
+  // When the latest pass started: an expiry at or before it was that pass's to revoke.
+  let lastPassAt = 0;
 
   const pass = async (trigger: string): Promise<PassOutcome> => {
     // A standby reads and writes nothing; it takes over when the Lease comes to it.
@@ -182,6 +187,8 @@ async function startController(
     const suspended =
       Boolean(flags.suspend) || (flags.suspendFile !== undefined && existsSync(flags.suspendFile));
     const started = performance.now();
+    const clock = new Date();
+    lastPassAt = clock.getTime();
     let revision: string | null = null;
     const result = await reconcile(
       {
@@ -209,8 +216,13 @@ async function startController(
         signal: leadership
           ? AbortSignal.any([shutdown.signal, leadership.termSignal()])
           : shutdown.signal,
+        now: clock,
       },
     );
+    // An unreadable or invalid source keeps the last known expiry: it still has to be kept.
+    if (result.plan !== undefined) {
+      nextExpiry = result.nextExpiry === undefined ? undefined : Date.parse(result.nextExpiry);
+    }
     metrics.recordPass(result, (performance.now() - started) / 1000);
     // The one decision of the controller core: requeue with backoff, or wait (in sync, or
     // stalled until a human changes the source: the next commit or interval picks it up).
@@ -221,6 +233,10 @@ async function startController(
 
   const loop = new ControllerLoop({
     intervalMs: flags.interval,
+    // An expiry that passed DURING the last pass (a slow one) wakes the loop at once; one the
+    // last pass already saw pass (it failed before planning) is left to the backoff: no busy loop.
+    nextWakeAt: () =>
+      nextExpiry !== undefined && nextExpiry > lastPassAt ? nextExpiry : undefined,
     pass,
     onCrash: (error) => log.error("reconcile pass crashed; retrying with backoff", { err: error }),
   });

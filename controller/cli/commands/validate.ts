@@ -41,7 +41,10 @@ export function registerValidate(program: Command): void {
       const paths = configured !== undefined ? [configured] : given;
       const paint = paintFor(command);
       const snapshot = await readAll(paths, flags);
-      const result = validateSnapshot(snapshot, { describe: paths.join(" ") });
+      const result = validateSnapshot(snapshot, {
+        describe: paths.join(" "),
+        now: new Date(),
+      });
       const valid = !hasErrors(result.issues);
       if (format === "json") {
         printJson({ valid, issues: result.issues.map(jsonIssue) });

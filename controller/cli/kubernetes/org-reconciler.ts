@@ -72,6 +72,8 @@ export async function reconcileOrg(
 
   const check = checkOrgObjects(objects);
   let outcome: OrgOutcome & { retry: boolean };
+  // The org's next declared expiry: the key comes back at that instant (revoke AT it).
+  let wakeAt: number | undefined;
   const events: RecordedEvent[] = [];
   if (check.errors.length > 0) {
     const message = check.errors.map((e) => `${e.ref}: ${e.message}`).join("; ");
@@ -99,8 +101,10 @@ export async function reconcileOrg(
         concurrency: deps.concurrency,
         retry: deps.retry,
         signal: deps.signal?.(),
+        now: now(deps),
       },
     );
+    if (result.nextExpiry !== undefined) wakeAt = Date.parse(result.nextExpiry);
     deps.onReconciled?.(result, (performance.now() - started) / 1000);
     const memberRefs = new Set(objects.members.map((m) => refOf("Member", m)));
     outcome = outcomeOf(objects.org, result, memberRefs);
@@ -115,7 +119,10 @@ export async function reconcileOrg(
   outcome.actual = await readActual(deps, objects, outcome);
   const released = await releaseMembers(deps, objects, outcome.actual);
   await deps.statusWriter.write(statusUpdates(objects, outcome, released, now(deps)));
-  return outcome.retry ? { kind: "retry" } : { kind: "done" };
+  if (outcome.retry) return { kind: "retry" };
+  return wakeAt === undefined
+    ? { kind: "done" }
+    : { kind: "after", ms: Math.max(0, wakeAt - now(deps).getTime()) };
 }
 
 /** A Warning on the Organization, or on each Member at fault when no Organization exists. */

@@ -38,7 +38,7 @@ export async function computeCheck(input: ComputeCheckInput): Promise<CheckView>
   if (!headState) return { report };
   if (input.backend === undefined) {
     if (!baseState) return { report, planNote: "not computed: base does not load" };
-    return { report, plan: planAgainstBase(baseState, headState) };
+    return { report, plan: planAgainstBase(baseState, headState, new Date()) };
   }
   return { report, ...(await planAgainstBackend(input, headState)) };
 }

@@ -1,6 +1,7 @@
 import { COMMENT_MARKER, GITHUB_TEXT_LIMIT } from "../../adapters/github/limits.js";
 import type { Issue } from "../../model/index.js";
-import { renderPlanTable, summaryLine } from "../render-plan.js";
+import { expirations } from "../../plan/index.js";
+import { describeStep, renderPlanTable, summaryLine } from "../render-plan.js";
 import type { CheckView } from "./view.js";
 import { allIssues, describeChange, satisfiedByText, verdictReason } from "./view.js";
 
@@ -25,9 +26,12 @@ const NOTE_ROOM = 400;
  */
 export function renderCheckMarkdown(view: CheckView, maxChars = GITHUB_TEXT_LIMIT): string {
   const headLines = header(view);
-  const sections = [changesSection(view), issuesSection(view), planSection(view)].filter(
-    (s): s is Section => s !== undefined,
-  );
+  const sections = [
+    changesSection(view),
+    issuesSection(view),
+    lifecycleSection(view),
+    planSection(view),
+  ].filter((s): s is Section => s !== undefined);
   const whole = [...headLines, ...sections.flatMap((s) => [...s.open, ...s.rows, ...s.close])];
   const full = `${whole.join("\n")}\n`;
   if (full.length <= maxChars) return full;
@@ -108,6 +112,26 @@ function issueLine(issue: Issue): string {
   const mark = issue.severity === "error" ? "❌" : "⚠️";
   const hint = issue.hint ? ` — ${cell(issue.hint)}` : "";
   return `- ${mark} ${code(`${issue.file}:${issue.line}:${issue.col}`)} **${issue.rule}**: ${cell(issue.message)}${hint}`;
+}
+
+/** Access lifecycle codes shown outside the folded plan: a reviewer must not miss them. */
+const LIFECYCLE_CODES = new Set(["expiring-soon", "access-review-due"]);
+
+function lifecycleSection(view: CheckView): Section | undefined {
+  const warnings = (view.plan?.warnings ?? []).filter((w) => LIFECYCLE_CODES.has(w.code));
+  const expired = view.plan ? expirations(view.plan) : [];
+  if (warnings.length === 0 && expired.length === 0) return undefined;
+  return {
+    open: ["", "#### Access lifecycle", ""],
+    rows: [
+      ...expired.map(
+        (s) => `- ⏱️ **expired**: ${cell(`${s.org}: ${describeStep(s)} — ${s.reason}`)}`,
+      ),
+      ...warnings.map((w) => `- ⚠️ **${w.code}**: ${cell(w.message)}`),
+    ],
+    close: [],
+    omitted: (n) => `- … ${n} more not shown`,
+  };
 }
 
 function planSection(view: CheckView): Section | undefined {

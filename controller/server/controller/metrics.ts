@@ -44,6 +44,13 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  private readonly reviewDue = new Gauge({
+    name: "roster_access_review_due_seconds",
+    help: "Seconds until the organization's next access review is due (spec.reviews.every); negative when overdue, 0 when none was ever recorded.",
+    labelNames: ["org"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -61,6 +68,15 @@ export class ControllerMetrics {
     if (result.issues.some((i) => i.severity === "error")) {
       this.syncTotal.inc({ org: SOURCE_ORG_LABEL, result: "invalid" });
       return;
+    }
+    if (result.plan !== undefined) {
+      this.reviewDue.reset();
+      for (const r of result.reviewsDue ?? []) {
+        this.reviewDue.set(
+          { org: r.org },
+          Math.round((Date.parse(r.dueAt) - now.getTime()) / 1000),
+        );
+      }
     }
     for (const org of result.orgs) {
       this.syncTotal.inc({ org: org.org, result: org.status });

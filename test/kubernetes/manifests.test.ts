@@ -53,7 +53,11 @@ describe("config/ manifests", () => {
       expect(kinds, overlay).not.toContain("CustomResourceDefinition");
     }
     const crds = build(path.join(CONFIG, "crd")).map((d) => d.kind);
-    expect(crds).toEqual(["CustomResourceDefinition", "CustomResourceDefinition"]);
+    expect(crds).toEqual([
+      "CustomResourceDefinition",
+      "CustomResourceDefinition",
+      "CustomResourceDefinition",
+    ]);
     // Only CRD mode needs cluster-wide permissions.
     expect(build(path.join(CONFIG, "overlays/crd-mode")).map((d) => d.kind)).toContain(
       "ClusterRole",

@@ -86,6 +86,9 @@ export function registerRun(program: Command): void {
     });
 }
 
+/** How often the outbox is checked for jobs other processes queued (retries wake it sooner). */
+const MAIL_POLL_MS = 5_000;
+
 function duration(value: string): number {
   const seconds = parseDuration(value);
   if (seconds === undefined || seconds === 0) {
@@ -123,13 +126,25 @@ async function runController(flags: RunFlags): Promise<void> {
   const log = createLogger(flags.logLevel);
   const secret = webhookSecret(flags);
   const source = openSource(flags.source, gitAccessOptions(flags));
+  const metrics = new ControllerMetrics();
   const opened = await openBackend(flags.backend, {
     tokenFile: flags.tokenFile,
     ...(flags.state === undefined ? {} : { stateUri: flags.state }),
     ...mailerOpenOptions(flags),
+    onMailAttempt: (attempt) => {
+      metrics.recordMailAttempt(attempt);
+      if (attempt.result !== "delivered") {
+        log.warn({ ...attempt }, "invitation mail not delivered");
+      }
+    },
   });
   const managedState = opened.managedState;
-  const metrics = new ControllerMetrics();
+  // The outbox of the embedded store is delivered between passes too, as retries come due.
+  const mail = opened.store?.mail;
+  if (opened.store) {
+    const store = opened.store;
+    metrics.watchMail(() => store.undeliveredMail());
+  }
   const shutdown = new AbortController();
   let ready = false;
 
@@ -164,6 +179,10 @@ async function runController(flags: RunFlags): Promise<void> {
         signal: shutdown.signal,
       },
     );
+    // Every pass ends by delivering what is due (the invites it just made, retries).
+    await mail
+      ?.sweep()
+      .catch((error: unknown) => log.error({ err: error }, "mail delivery failed"));
     metrics.recordPass(result, (performance.now() - started) / 1000);
     const outcome = logPass(log, result, trigger, suspended);
     if (outcome === "ok") ready = true;
@@ -212,6 +231,7 @@ async function runController(flags: RunFlags): Promise<void> {
     "roster controller started",
   );
   loop.start();
+  mail?.start(MAIL_POLL_MS);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -223,6 +243,7 @@ async function runController(flags: RunFlags): Promise<void> {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await loop.stop();
+  await mail?.stop();
   await server.close();
   await opened.close();
   log.info("stopped");

@@ -96,13 +96,16 @@ export class MailDispatcher {
   /** One sweep over what is due (everything pending when `eager`); the count delivered. */
   async sweep(options: { eager?: boolean } = {}): Promise<number> {
     let delivered = 0;
+    const tried = new Set<string>();
     for (;;) {
       const batch = this.jobs.claim(this.claimer, {
         limit: this.concurrency,
         leaseMs: this.leaseMs,
         eager: options.eager ?? false,
+        exclude: tried,
       });
       if (batch.length === 0) return delivered;
+      for (const job of batch) tried.add(job.id);
       const failures = await Promise.all(batch.map((job) => this.track(this.send(job))));
       delivered += failures.filter((f) => f === undefined).length;
     }
@@ -161,11 +164,6 @@ export class MailDispatcher {
       },
       done,
     };
-  }
-
-  /** New jobs were queued: the running loop sweeps now instead of at its next tick. */
-  kick(): void {
-    this.wake?.();
   }
 
   /** Stops the loop; the sends in flight finish first. */

@@ -115,7 +115,14 @@ export class MailJobs {
    */
   claim(
     claimer: Claimer,
-    options: { limit: number; leaseMs: number; eager?: boolean; onlyId?: string },
+    options: {
+      limit: number;
+      leaseMs: number;
+      eager?: boolean;
+      onlyId?: string;
+      /** Jobs this sweep already tried: an eager sweep takes each job once. */
+      exclude?: ReadonlySet<string>;
+    },
   ): ClaimedJob[] {
     return this.db
       .transaction(() => {
@@ -127,6 +134,7 @@ export class MailJobs {
                     i.status AS invitation_status, i.expires_at AS invitation_expires_at
              FROM mail_jobs j JOIN invitations i ON i.id = j.invitation_id
              WHERE j.status = 'pending' AND (? IS NULL OR j.id = ?) AND (? = 1 OR j.next_attempt_at <= ?)
+               AND j.id NOT IN (SELECT value FROM json_each(?))
              ORDER BY j.next_attempt_at, j.id LIMIT ?`,
           )
           .all(
@@ -134,6 +142,7 @@ export class MailJobs {
             options.onlyId ?? null,
             options.eager ? 1 : 0,
             time,
+            JSON.stringify([...(options.exclude ?? [])]),
             options.limit * 4,
           ) as JobRow[];
         const claimed: ClaimedJob[] = [];

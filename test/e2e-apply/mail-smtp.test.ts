@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
+import { RunningController, waitFor } from "../controller/run-harness.js";
 import { E2E_TIMEOUT_MS, Workspace } from "./harness.js";
 
 /**
@@ -110,7 +111,12 @@ describe("invitation mail over SMTP, down then up", { timeout: E2E_TIMEOUT_MS },
     expect(smtp.state.received).toHaveLength(3);
     expect(smtp.state.rcptAttempts.filter((a) => a === "dan@acme.com")).toHaveLength(rcptsBefore);
     expect(
-      ws.query("SELECT email, status FROM mail_jobs ORDER BY email").map((r) => Object.values(r)),
+      ws
+        .query<{
+          email: string;
+          status: string;
+        }>("SELECT email, status FROM mail_jobs ORDER BY email")
+        .map((r) => [r.email, r.status]),
     ).toEqual([
       ["amy@acme.com", "delivered"],
       ["bob@acme.com", "delivered"],
@@ -124,4 +130,51 @@ describe("invitation mail over SMTP, down then up", { timeout: E2E_TIMEOUT_MS },
       expect.objectContaining({ code: "mail-failed", email: "dan@acme.com" }),
     ]);
   });
+
+  it("the running controller exports the waiting mail and delivers it between passes once SMTP is back", async () => {
+    smtp = await startSmtp();
+    ws = new Workspace();
+    ws.declareOrg("acme", { "owner@acme.com": "owner", "amy@acme.com": "member" });
+    const run = new RunningController(
+      [
+        "--source",
+        ws.src,
+        "--backend",
+        ws.backend,
+        "--mailer",
+        smtp.uri,
+        "--listen",
+        "127.0.0.1:0",
+        // One pass only: whatever is delivered later is delivered between passes.
+        "--interval",
+        "1h",
+      ],
+      ws.dir,
+    );
+    try {
+      const url = await run.started();
+      await run.waitForLog((l) => l.msg === "synced" && l.org === "acme");
+      const metrics = async () => (await fetch(`${url}/metrics`)).text();
+      const before = await metrics();
+      expect(before).toContain('roster_mail_pending{org="acme"} 1');
+      expect(before).toMatch(/roster_mail_failures_total\{org="acme",reason="unavailable"\} [1-9]/);
+
+      smtp.state.down = false;
+      await waitFor(() => smtp.state.received.length > 0, 60_000);
+      await waitForText(metrics, 'roster_mail_pending{org="acme"} 0', 10_000);
+      expect(smtp.state.received.map((m) => m.to)).toEqual([["amy@acme.com"]]);
+      expect(run.logs.filter((l) => l.msg === "synced")).toHaveLength(1);
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+  });
 });
+
+async function waitForText(read: () => Promise<string>, text: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (!(last = await read()).includes(text)) {
+    if (Date.now() > deadline) throw new Error(`"${text}" not seen in ${timeoutMs} ms:\n${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

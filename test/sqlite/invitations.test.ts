@@ -142,7 +142,7 @@ class RecordingMailer implements Mailer {
 describe("invitation mail", () => {
   it("is sent after the commit with a working accept link", async () => {
     const mailer = new RecordingMailer();
-    await withAcme({ mailer, acceptUrlBase: "https://portal.example/accept" });
+    await withAcme({ mailer, acceptUrlBase: "https://portal.example" });
     const result = await t.store.invite(SYSTEM, "acme", "bob@acme.com", "admin");
     expect(result.delivery).toEqual({ sent: true, via: "recording" });
     expect(mailer.sent).toHaveLength(1);

@@ -30,7 +30,16 @@ export function queueInviteMail(
   return { ...result, mailJob: enqueueInviteMail(tx, { invitationId, kind, message }) };
 }
 
-export function acceptLink(acceptUrlBase: string, token: string): string {
-  const separator = acceptUrlBase.includes("?") ? "&" : "?";
-  return `${acceptUrlBase}${separator}token=${encodeURIComponent(token)}`;
+/** The Portal's accept page under its base address (`--accept-url`): `BASE/accept?token=…`. */
+export function acceptLink(portalBase: string, token: string): string {
+  const url = new URL(
+    ACCEPT_PAGE_PATH.slice(1),
+    portalBase.endsWith("/") ? portalBase : `${portalBase}/`,
+  );
+  url.search = "";
+  url.searchParams.set("token", token);
+  return url.href;
 }
+
+/** Where `roster serve` serves the page the invitation link opens. */
+export const ACCEPT_PAGE_PATH = "/accept";

@@ -183,6 +183,6 @@ export interface PortalStoreOptions {
   mailBackoff?: { baseDelayMs?: number; maxDelayMs?: number };
   /** Told about every delivery attempt (the controller's metrics). */
   onMailAttempt?: (attempt: MailAttempt) => void;
-  /** The accept link in invitation mail: `${acceptUrlBase}?token=…`. */
+  /** The Portal's base address; invitation mail links to `${acceptUrlBase}/accept?token=…`. */
   acceptUrlBase?: string;
 }

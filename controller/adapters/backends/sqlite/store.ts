@@ -2,6 +2,7 @@ import type { InvitableRole, Mailer, OrgSettings, Role } from "../../../model/in
 import type { SqliteDatabase } from "./database.js";
 import { openDatabase } from "./database.js";
 import { queueInviteMail } from "./delivery.js";
+import { invitationByToken, type InvitationByToken } from "./invitation-by-token.js";
 import { MailDispatcher } from "./mail-dispatcher.js";
 import { MailJobs, type UndeliveredMail } from "./mail-jobs.js";
 import * as access from "./ops-access.js";
@@ -26,8 +27,8 @@ import type {
 
 export type { RemoveResult } from "./ops-member.js";
 
-/** `roster serve` listens on 127.0.0.1:8080 by default; its accept route takes `?token=`. */
-export const DEFAULT_ACCEPT_URL_BASE = "http://127.0.0.1:8080/v1/invitations/accept";
+/** `roster serve` listens on 127.0.0.1:8080 by default and serves the accept page under it. */
+export const DEFAULT_ACCEPT_URL_BASE = "http://127.0.0.1:8080";
 
 type NoKey = Omit<WriteOptions, "idempotencyKey">;
 
@@ -233,6 +234,11 @@ export class PortalStore extends PortalReads {
     return this.write(actor, "revokeApiKey", [org, keyId], options, (tx) =>
       access.revokeApiKey(tx, org, keyId),
     );
+  }
+
+  /** The invitation a mail's link carries (the accept page); undefined for an unknown token. */
+  invitationByToken(token: string): InvitationByToken | undefined {
+    return this.read(() => invitationByToken(this.sql, token, this.now()));
   }
 
   /** Open invitations whose mail is not delivered: pending (retrying) or failed for good. */

@@ -63,7 +63,7 @@ describe("the accept page (GET /accept?token=…)", () => {
     // No external request: nothing with a src or an href to elsewhere, and a CSP saying so.
     expect(html).not.toMatch(/\ssrc=|<link|https?:\/\//);
     expect(headers.get("content-security-policy")).toContain("default-src 'none'");
-    expect(headers.get("referrer-policy")).toBe("no-referrer");
+    expect(headers.get("referrer-policy")).toBe("same-origin");
     expect(headers.get("cache-control")).toBe("no-store");
   });
 

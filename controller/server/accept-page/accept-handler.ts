@@ -9,12 +9,14 @@ import { CsrfTokens } from "./csrf.js";
 const MAX_FORM_BYTES = 8 * 1024;
 
 // The page loads nothing (no script, image, font or stylesheet), cannot be framed, and posts
-// only to itself; the token in its URL is never sent on as a Referer.
+// only to itself; the token in its URL is never sent to another site as a Referer.
+// (`same-origin`, not `no-referrer`: with no-referrer browsers post the form with
+// `Origin: null`, and the origin check below could no longer tell our page from any other.)
 const HEADERS = {
   "content-type": "text/html; charset=utf-8",
   "content-security-policy":
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "cache-control": "no-store",

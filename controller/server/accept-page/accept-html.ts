@@ -34,7 +34,7 @@ function page(title: string, body: string): string {
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
+    '<meta name="referrer" content="same-origin">',
     `<title>${e(title)}</title>`,
     `<style>${STYLE}</style>`,
     "</head>",

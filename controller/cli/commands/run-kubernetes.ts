@@ -12,7 +12,6 @@ import { parseListen } from "../listen.js";
 import type { MailerFlags } from "../mailer-options.js";
 import { addMailerOptions, mailerOpenOptions } from "../mailer-options.js";
 import { positiveInteger } from "../reconcile-pass.js";
-
 export interface RunKubernetesOptions extends MailerFlags {
   namespace?: string;
   allNamespaces?: boolean;
@@ -76,12 +75,19 @@ export async function runKubernetes(
   const namespace = options.allNamespaces ? undefined : (options.namespace ?? home ?? "default");
   const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`;
   const log = jsonLogger((line) => process.stderr.write(line));
+  const metrics = new ControllerMetrics();
   const opened = await openBackend(options.backend, {
     tokenFile: options.tokenFile,
     ...(options.state === undefined ? {} : { stateUri: options.state }),
     ...mailerOpenOptions(options),
+    onMailAttempt: (attempt) => metrics.recordMailAttempt(attempt),
   });
-  const metrics = new ControllerMetrics();
+  // With the embedded store, its invitation mail outbox is delivered continuously.
+  const mail = opened.store?.mail;
+  if (opened.store) {
+    const store = opened.store;
+    metrics.watchMail(() => store.undeliveredMail());
+  }
   const controller = new KubernetesController({
     clients,
     backend: opened.backend,
@@ -121,6 +127,7 @@ export async function runKubernetes(
     listen: health.url,
   });
   await controller.start();
+  mail?.start();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.off("SIGTERM", onTerm);
@@ -128,6 +135,7 @@ export async function runKubernetes(
       log.info("stopping", { signal });
       controller
         .stop({ releaseLease: true })
+        .then(() => mail?.stop())
         .then(() => health.close())
         .then(() => opened.close())
         .catch((error: unknown) => log.error("unclean stop", { error: String(error) }))

@@ -86,9 +86,6 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** How often the outbox is checked for jobs other processes queued (retries wake it sooner). */
-const MAIL_POLL_MS = 5_000;
-
 function duration(value: string): number {
   const seconds = parseDuration(value);
   if (seconds === undefined || seconds === 0) {
@@ -231,7 +228,7 @@ async function runController(flags: RunFlags): Promise<void> {
     "roster controller started",
   );
   loop.start();
-  mail?.start(MAIL_POLL_MS);
+  mail?.start();
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

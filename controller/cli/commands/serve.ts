@@ -16,8 +16,6 @@ interface ServeFlags extends MailerFlags {
 
 /** Draining in-flight requests on SIGTERM gives up after this, then drops the connections. */
 const DRAIN_MS = 10_000;
-/** How often the outbox is checked for jobs other processes queued (retries wake it sooner). */
-const MAIL_POLL_MS = 5_000;
 
 export function registerServe(program: Command): void {
   addMailerOptions(program.command("serve"))
@@ -81,7 +79,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw new UsageError(`cannot listen on ${flags.listen.host}:${flags.listen.port} (${code})`);
   }
   // Invitations made over the API are mailed at once; the outbox retries what failed.
-  store.mail?.start(MAIL_POLL_MS);
+  store.mail?.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // One line, read by people and by tests (the port when --listen asked for 0).

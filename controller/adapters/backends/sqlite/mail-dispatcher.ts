@@ -132,8 +132,11 @@ export class MailDispatcher {
     };
   }
 
-  /** Delivers continuously (`roster serve`, `roster run`): at each due time, or every `pollMs`. */
-  start(pollMs: number): void {
+  /**
+   * Delivers continuously (`roster serve`, `roster run`): at each due time, and every `pollMs`
+   * for jobs other processes queued.
+   */
+  start(pollMs = 5_000): void {
     if (this.loop) return;
     let running = true;
     const done = (async () => {

@@ -36,6 +36,7 @@ describe("the invitation link in a real browser", { timeout: E2E_TIMEOUT_MS }, (
       { displayName: "Acme <Labs>", domains: ["acme.com"] },
     );
     // The Portal first (its address goes into the mail), then the apply that invites.
+    expect((await ws.roster(["portal", "init", "--backend", ws.backend])).code).toBe(0);
     serve = await ServerProcess.start(["--backend", ws.backend, "--listen", "127.0.0.1:0"], ws.dir);
     const applied = await ws.apply("--accept-url", serve.url);
     expect(applied.code).toBe(0);

@@ -7,6 +7,7 @@ import { applyReport } from "../apply-json.js";
 import { paintFor } from "../colors.js";
 import { askYes } from "../confirm.js";
 import { UsageError } from "../errors.js";
+import { durationOption } from "../duration-option.js";
 import { countWarnings } from "../issue-text.js";
 import { describeMailReport } from "../mail-report.js";
 import { parseOutputFormat, printJson } from "../output.js";
@@ -38,11 +39,13 @@ export function registerApply(program: Command): void {
   )
     .option("-y, --yes", "apply without asking (required when stdin is not a terminal)")
     .option("--concurrency <n>", "writes in flight at once inside a phase", positiveInteger, 8)
-    .option(
-      "--mail-wait <duration>",
-      "how long to wait for invitation mail retries before exiting (0s, 20s, 2m)",
-      waitDuration,
-      20_000,
+    .addOption(
+      durationOption(
+        "--mail-wait <duration>",
+        "how long to wait for invitation mail retries before exiting (0s, 20s, 2m)",
+        waitDuration,
+        "20s",
+      ),
     )
     .option("-o, --output <format>", "table|json (json: the plan and each step's result)", "table")
     .addHelpText(

@@ -38,7 +38,7 @@ export function registerPortalResend(portal: Command): void {
   )
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster portal resend bob@acme.com --org acme\n  resent the invitation of bob@acme.com to acme (expires 2026-03-08 10:00 UTC): mail delivered via outbox:.roster/outbox",
+      "\nExample:\n  $ roster portal resend bob@acme.com --org acme\n  resent the invitation of bob@acme.com to acme (expires …): mail delivered\n",
     )
     .action(async (email: string, flags: ResendFlags) => {
       const format = outputFormat(flags);

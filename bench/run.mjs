@@ -11,6 +11,7 @@ const ALL = [
   ["plan-pure", ["--expose-gc"]],
   ["plan-command", []],
   ["sqlite-snapshot", []],
+  ["mail-outbox", []],
   ["history", []],
   ["http-apply", []],
   ["two-writers", []],

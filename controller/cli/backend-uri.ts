@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { MailAttempt } from "../adapters/backends/sqlite/mail-dispatcher.js";
 import type { PortalStore } from "../adapters/backends/sqlite/store.js";
 import { openHttpBackend } from "./http-backend-uri.js";
 import { openGoogleBackend } from "./google-uri.js";
@@ -18,6 +19,8 @@ export const SUPPORTED_BACKENDS = [
 
 export interface OpenBackendOptions {
   mailer?: Mailer;
+  /** Told about every invitation mail delivery attempt (the controller's metrics). */
+  onMailAttempt?: (attempt: MailAttempt) => void;
   /** Accept link base in invitation mail (embedded store). */
   acceptUrlBase?: string;
   now?: () => Date;
@@ -121,6 +124,7 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
     onWarning:
       options.onWarning ?? ((message) => process.stderr.write(`roster: warning: ${message}\n`)),
     ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.onMailAttempt ? { onMailAttempt: options.onMailAttempt } : {}),
     ...(options.acceptUrlBase ? { acceptUrlBase: options.acceptUrlBase } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -17,7 +17,7 @@ export function addMailerOptions(command: Command): Command {
     )
     .option(
       "--accept-url <url>",
-      "the accept link in invitation mail (default: the local `roster serve` address)",
+      "the Portal's base address: invitation mail links to its /accept page (default http://127.0.0.1:8080, where `roster serve` listens)",
       httpUrl,
     );
 }
@@ -33,7 +33,7 @@ function httpUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError("expected an http(s) URL, e.g. https://portal.acme.com/accept");
+    throw new InvalidArgumentError("expected an http(s) URL, e.g. https://portal.acme.com");
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new InvalidArgumentError("expected an http(s) URL");

@@ -105,11 +105,13 @@ function openSmtp(spec: string, scheme: "smtp" | "smtps", env: MailerEnv): SmtpM
   const ca = params.get("ca");
   const servername = params.get("servername");
   const rejectUnauthorized = flag(params, "tlsRejectUnauthorized");
+  // Unset: STARTTLS is required for every host but loopback (SmtpMailer decides).
+  const requireTLS = flag(params, "requireTLS");
   return new SmtpMailer({
     host,
     port,
     secure,
-    requireTLS: flag(params, "requireTLS") ?? false,
+    ...(requireTLS === undefined ? {} : { requireTLS }),
     tls: {
       ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
       ...(ca === null ? {} : { ca: readText(ca, "the CA file (?ca=)") }),

@@ -7,6 +7,7 @@ import { DEFAULT_BACKEND_URI, openBackend } from "./backend-uri.js";
 import { UsageError } from "./errors.js";
 import type { GitFlags } from "./git-options.js";
 import { addGitOptions, gitAccessOptions } from "./git-options.js";
+import { undeliveredWarnings, type MailReport } from "./mail-report.js";
 import { addMailerOptions, mailerOpenOptions, type MailerFlags } from "./mailer-options.js";
 import { adviseGitignore } from "./gitignore-advice.js";
 import { issueLine } from "./issue-text.js";
@@ -58,12 +59,21 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
-/** Reads the source, observes the backend, plans, and (unless dryRun) applies: one pass. */
+/** A pass, and what its invitation mail came to (embedded store only). */
+export interface PassResult extends ReconcileResult {
+  mail?: MailReport;
+}
+
+/**
+ * Reads the source, observes the backend, plans, and (unless dryRun) applies: one pass. With
+ * the embedded store, an apply then delivers the outbox (waiting up to `mailWaitMs` for
+ * retries) and a dry run lists the invitations whose mail is not delivered as plan warnings.
+ */
 export async function runPass(
   flags: PassFlags,
-  options: Omit<ReconcileOptions, "maxRemovalsOverride">,
+  options: Omit<ReconcileOptions, "maxRemovalsOverride"> & { mailWaitMs?: number },
   observer?: ReconcileObserver,
-): Promise<ReconcileResult> {
+): Promise<PassResult> {
   const source = openSource(flags.source, gitAccessOptions(flags));
   const opened = await openBackend(flags.backend, {
     tokenFile: flags.tokenFile,
@@ -75,7 +85,7 @@ export async function runPass(
   });
   try {
     const managedState = opened.managedState;
-    return await reconcile(
+    const result: PassResult = await reconcile(
       {
         source,
         backend: opened.backend,
@@ -85,6 +95,26 @@ export async function runPass(
       },
       { ...options, maxRemovalsOverride: flags.maxRemovals },
     );
+    const store = opened.store;
+    if (store === undefined || result.plan === undefined) return result;
+    const orgs = new Set(result.orgs.map((o) => o.org));
+    if (options.dryRun) {
+      const undelivered = store.undeliveredMail().filter((m) => orgs.has(m.org));
+      result.plan.warnings.push(...undeliveredWarnings(undelivered));
+      return result;
+    }
+    const report = await store.mail?.drain({
+      waitMs: options.mailWaitMs ?? 0,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (report) {
+      result.mail = {
+        via: store.mail?.describe ?? "",
+        delivered: report.delivered,
+        undelivered: report.undelivered.filter((m) => orgs.has(m.org)),
+      };
+    }
+    return result;
   } finally {
     await opened.close();
   }

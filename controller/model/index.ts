@@ -2,6 +2,7 @@ export * from "./role.js";
 export * from "./permissions.js";
 export * from "./email.js";
 export * from "./duration.js";
+export * from "./invite-expiry.js";
 export * from "./issue.js";
 export * from "./resources.js";
 export * from "./actual.js";

@@ -6,6 +6,16 @@ const DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 const DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 const DOMAIN = "^([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,}$";
 const DURATION = "^([0-9]+[smhdw])+$";
+/**
+ * `expireAfter`: one number and unit within [1h, 365d] (model/invite-expiry.ts), as a
+ * pattern so that the CRDs' API server refuses the same values as `roster validate`:
+ * 60–525600m, 1–8760h, 1–365d or 1–52w. A test checks it against the bounds, value by value.
+ */
+export const INVITE_EXPIRY_PATTERN =
+  "^(?:(?:6[0-9]|[7-9][0-9]|[1-9][0-9]{2,4}|[1-4][0-9]{5}|5[01][0-9]{4}|52[0-4][0-9]{3}|525[0-5][0-9]{2}|525600)m" +
+  "|(?:[1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-5][0-9]|8760)h" +
+  "|(?:[1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-5])d" +
+  "|(?:[1-9]|[1-4][0-9]|5[0-2])w)$";
 const PERCENT = "^(100|[1-9]?[0-9])%$";
 const GITHUB_LOGIN = "^[A-Za-z0-9]([-A-Za-z0-9]{0,37}[A-Za-z0-9])?$";
 
@@ -68,8 +78,8 @@ export const ORGANIZATION_SPEC: StructuralSchema = {
         expireAfter: {
           type: "string",
           description:
-            "How long an invitation stays valid, as a duration like 7d, 12h, 30m or 2w; expired ones are resent.",
-          pattern: DURATION,
+            "How long an invitation stays valid, between 1 hour and 365 days, as one number and unit: 90m, 12h, 7d or 2w; expired ones are resent.",
+          pattern: INVITE_EXPIRY_PATTERN,
           default: "7d",
         },
       },

@@ -62,7 +62,7 @@ const APPLY = ["apply", "--source", "src", "--backend", "sqlite:portal.db", "--y
 
 describe("roster apply --mailer", () => {
   it("writes invitations to the outbox by default", { timeout: E2E_TIMEOUT_MS }, async () => {
-    const run = await roster([...APPLY, "--accept-url", "https://portal.acme.com/accept"], dir);
+    const run = await roster([...APPLY, "--accept-url", "https://portal.acme.com/team/"], dir);
     expect(run.code).toBe(0);
     const outbox = join(dir, ".roster", "outbox");
     const files = await readdir(outbox);
@@ -70,7 +70,8 @@ describe("roster apply --mailer", () => {
     expect(files).toHaveLength(1);
     const mail = parseMail(await readFile(join(outbox, files[0]!), "utf8"));
     expect(mail.headers.get("to")).toBe("bob@acme.com");
-    expect(mail.text).toMatch(/https:\/\/portal\.acme\.com\/accept\?token=\S+/);
+    // --accept-url names the Portal; the link opens its accept page.
+    expect(mail.text).toMatch(/^https:\/\/portal\.acme\.com\/team\/accept\?token=ri_\S+$/m);
     expect(mail.html).toContain("Acme &lt;Labs&gt;");
     expect(run.stdout + run.stderr).not.toMatch(/token=\S+/);
   });
@@ -112,7 +113,7 @@ describe("roster apply --mailer", () => {
         expect(received.map((r) => r.to)).toEqual([["bob@acme.com"]]);
         const mail = parseMail(received[0]!.raw);
         expect(mail.headers.get("subject")).toBe("You're invited to join Acme <Labs> on Workjet");
-        expect(mail.text).toContain("/v1/invitations/accept?token=");
+        expect(mail.text).toContain("http://127.0.0.1:8080/accept?token=");
       } finally {
         await new Promise<void>((r) => server.close(() => r()));
       }

@@ -4,6 +4,7 @@ export const TOKEN = "tok_7b0c2f9d1e8a4c3b";
 
 export function invite(extra: Partial<InviteMessage> = {}): InviteMessage {
   return {
+    id: "20250301T100000000Z-0a1b2c3d",
     org: "acme",
     orgDisplayName: "Acme Inc.",
     email: "bob@acme.com",

@@ -15,25 +15,23 @@ afterEach(async () => {
 });
 
 describe("OutboxMailer", () => {
-  it("writes one RFC 5322 .eml per invite, names sorted by time, private to the user", async () => {
-    let clock = Date.parse("2025-03-01T10:00:00.000Z");
-    const outbox = new OutboxMailer({ dir: join(dir, "outbox"), now: () => new Date(clock) });
-    await outbox.sendInvite(invite({ email: "zed@acme.com" }));
-    clock += 1;
-    await outbox.sendInvite(invite({ email: "amy@acme.com", role: "member" }));
-    clock += 60_000;
-    await outbox.sendInvite(invite({ email: "bob@acme.com" }));
+  it("writes one RFC 5322 .eml per job, named by the job id (which sorts by time), private to the user", async () => {
+    const outbox = new OutboxMailer({ dir: join(dir, "outbox") });
+    await outbox.sendInvite(invite({ id: "20250301T100000000Z-00000003", email: "zed@acme.com" }));
+    await outbox.sendInvite(
+      invite({ id: "20250301T100000001Z-00000002", email: "amy@acme.com", role: "member" }),
+    );
+    await outbox.sendInvite(invite({ id: "20250301T100100000Z-00000001", email: "bob@acme.com" }));
 
     const files = await readdir(join(dir, "outbox"));
     expect(files).toHaveLength(3);
     expect(files.every((f) => f.endsWith(".eml"))).toBe(true);
     const sorted = [...files].sort();
-    expect(sorted.map((f) => f.replace(/^.*-\d{4}-[0-9a-f]{6}-/, ""))).toEqual([
-      "zed_acme.com.eml",
-      "amy_acme.com.eml",
-      "bob_acme.com.eml",
+    expect(sorted).toEqual([
+      "20250301t100000000z-00000003-zed_acme.com.eml",
+      "20250301t100000001z-00000002-amy_acme.com.eml",
+      "20250301t100100000z-00000001-bob_acme.com.eml",
     ]);
-    expect(sorted[0]).toMatch(/^2025-03-01T10-00-00\.000Z-0001-[0-9a-f]{6}-zed_acme\.com\.eml$/);
     const mode = (await stat(join(dir, "outbox", sorted[0]!))).mode & 0o777;
     expect(mode).toBe(0o600);
 
@@ -42,13 +40,22 @@ describe("OutboxMailer", () => {
     expect(mail.headers.get("from")).toBe("Roster <roster@localhost>");
     expect(mail.headers.get("subject")).toBe("You're invited to join Acme Inc. on Workjet");
     expect(mail.headers.get("mime-version")).toBe("1.0");
-    expect(mail.headers.get("message-id")).toMatch(/^<.+@.+>$/);
+    expect(mail.headers.get("message-id")).toBe("<20250301T100000001Z-00000002@roster.invalid>");
     expect(mail.headers.get("auto-submitted")).toBe("auto-generated");
-    expect(new Date(mail.headers.get("date")!).toISOString()).toBe("2025-03-01T10:00:00.000Z");
     expect(mail.contentType).toMatch(/^multipart\/alternative; boundary=/);
     expect(mail.text).toContain(`https://portal.example.com/accept?token=${TOKEN}`);
     expect(mail.html).toContain(`href="https://portal.example.com/accept?token=${TOKEN}"`);
     expect(mail.text).toContain("as a member");
+  });
+
+  it("a retry of the same job rewrites its file: one mail, never two", async () => {
+    const outbox = new OutboxMailer({ dir });
+    await outbox.sendInvite(invite({ orgDisplayName: "First" }));
+    await outbox.sendInvite(invite({ orgDisplayName: "Second" }));
+    const files = await readdir(dir);
+    expect(files).toEqual(["20250301t100000000z-0a1b2c3d-bob_acme.com.eml"]);
+    const mail = parseMail(await readFile(join(dir, files[0]!), "utf8"));
+    expect(mail.headers.get("subject")).toBe("You're invited to join Second on Workjet");
   });
 
   it("escapes an organization named <script> in the HTML part", async () => {

@@ -7,6 +7,8 @@ import { promisify } from "node:util";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { SmtpMailer } from "../../controller/adapters/mail/index.js";
+import { requiresStartTls } from "../../controller/adapters/mail/smtp-mailer.js";
+import { openMailer } from "../../controller/cli/mailer-uri.js";
 import { BackendError } from "../../controller/model/index.js";
 import { TOKEN, invite } from "./fixtures.js";
 import { parseMail } from "./parse-mime.js";
@@ -196,5 +198,87 @@ describe("SmtpMailer", () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.secure).toBe(true);
     expect(trusted.describe).toBe(`smtps://roster@127.0.0.1:${port}`);
+  });
+
+  it("requires STARTTLS for every host but loopback, unless the URI opts out explicitly", () => {
+    expect(requiresStartTls("mail.acme.com", false)).toBe(true);
+    expect(requiresStartTls("10.0.0.5", false)).toBe(true);
+    expect(requiresStartTls("::ffff:10.0.0.5", false)).toBe(true);
+    for (const local of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]"]) {
+      expect(requiresStartTls(local, false), local).toBe(false);
+    }
+    // Implicit TLS needs no upgrade; an explicit choice wins either way.
+    expect(requiresStartTls("mail.acme.com", true)).toBe(false);
+    expect(requiresStartTls("mail.acme.com", false, false)).toBe(false);
+    expect(requiresStartTls("127.0.0.1", false, true)).toBe(true);
+
+    const env = { ROSTER_SMTP_PASSWORD: PASSWORD };
+    const startTls = (uri: string) => (openMailer(uri, env) as SmtpMailer).startTlsRequired;
+    expect(startTls("smtp://roster@mail.acme.com")).toBe(true);
+    expect(startTls("smtp://roster@mail.acme.com:25?requireTLS=false")).toBe(false);
+    expect(startTls("smtp://roster@127.0.0.1:2525")).toBe(false);
+    expect(startTls("smtps://roster@mail.acme.com")).toBe(false);
+  });
+
+  it("with STARTTLS required, a server that offers none gets neither the password nor the mail", async () => {
+    const { port, received, logins } = await startServer();
+    // What a non-loopback host gets by default, pointed at a local server without STARTTLS.
+    const mailer = new SmtpMailer({
+      host: "127.0.0.1",
+      port,
+      requireTLS: true,
+      auth: { user: "roster", pass: PASSWORD },
+      from: "team@acme.com",
+    });
+    const error = await mailer.sendInvite(invite()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).code).toBe("tls");
+    expect((error as BackendError).transient).toBe(false);
+    expect((error as Error).message).toContain("does not offer STARTTLS");
+    expect((error as Error).message).toContain("?requireTLS=false");
+    expect(logins).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
+  it("with STARTTLS required and offered, it upgrades before it logs in", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "roster-smtp-starttls-"));
+    dirs.push(dir);
+    await promisify(execFile)("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ]);
+    const cert = await readFile(join(dir, "cert.pem"), "utf8");
+    const key = await readFile(join(dir, "key.pem"), "utf8");
+    const { port, received, logins } = await startServer({
+      key,
+      cert,
+      disabledCommands: [],
+      allowInsecureAuth: false,
+    });
+    const mailer = new SmtpMailer({
+      host: "127.0.0.1",
+      port,
+      requireTLS: true,
+      tls: { ca: cert },
+      auth: { user: "roster", pass: PASSWORD },
+      from: "team@acme.com",
+    });
+    await mailer.sendInvite(invite());
+    expect(logins).toEqual([`roster:${PASSWORD}`]);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.secure).toBe(true);
   });
 });

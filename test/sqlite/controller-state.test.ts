@@ -134,7 +134,7 @@ describe("one file for the Portal store and the controller state", () => {
         displayName: "Acme",
         domains: [],
         autoProvisioning: { enabled: false, role: "member" },
-        inviteExpirySeconds: 60,
+        inviteExpirySeconds: 3600,
       },
       "alice@acme.com",
       { revision: "r", reason: "x", actor: "roster", idempotencyKey: "k" },

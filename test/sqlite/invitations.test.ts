@@ -142,7 +142,7 @@ class RecordingMailer implements Mailer {
 describe("invitation mail", () => {
   it("is sent after the commit with a working accept link", async () => {
     const mailer = new RecordingMailer();
-    await withAcme({ mailer, acceptUrlBase: "https://portal.example/accept" });
+    await withAcme({ mailer, acceptUrlBase: "https://portal.example" });
     const result = await t.store.invite(SYSTEM, "acme", "bob@acme.com", "admin");
     expect(result.delivery).toEqual({ sent: true, via: "recording" });
     expect(mailer.sent).toHaveLength(1);
@@ -171,8 +171,12 @@ describe("invitation mail", () => {
     expect(result.delivery).toMatchObject({ sent: false });
     const error = (result.delivery as { error: string }).error;
     expect(error).toContain("SMTP 550 refused");
-    expect(error).toContain("[token]");
+    expect(error).toContain("[link]");
     expect(error).not.toContain(result.token!);
+    // Not a transient error: the job failed for good, and the link left the store.
+    expect(t.rows("SELECT status, message_json, last_error FROM mail_jobs")).toEqual([
+      { status: "failed", message_json: null, last_error: error },
+    ]);
     expect(t.rows("SELECT email FROM invitations WHERE status = 'pending'")).toEqual([
       { email: "bob@acme.com" },
     ]);

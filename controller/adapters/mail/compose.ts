@@ -17,6 +17,8 @@ export function inviteMail(message: InviteMessage, envelope: Envelope) {
     text,
     html,
     date: envelope.date,
+    // One job, one Message-ID: a copy sent again after a crash is recognisably the same mail.
+    messageId: `<${message.id}@roster.invalid>`,
     // RFC 3834: sent by a program; auto-responders should not answer it.
     headers: { "Auto-Submitted": "auto-generated" },
   };

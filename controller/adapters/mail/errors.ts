@@ -33,6 +33,16 @@ export function mailError(error: unknown, to: string, via: string): BackendError
         `?ca=PATH, or check the host name: docs/mail.md)`,
     );
   }
+  // requireTLS and a server that offers no STARTTLS: sending anyway would expose the password
+  // and the links; only the configuration can change that.
+  if (code === "ETLS") {
+    return new BackendError(
+      "tls",
+      `could not send the invitation to ${to} via ${via}: the server does not offer STARTTLS, ` +
+        "and Roster sends neither a password nor an invitation link in clear (use a server with " +
+        "TLS; ?requireTLS=false opts out, on a trusted network only: docs/mail.md)",
+    );
+  }
   // SMTP 4xx replies are temporary by definition (RFC 5321 §4.2.1); 5xx are permanent.
   const transient =
     (smtpCode !== undefined && smtpCode >= 400 && smtpCode < 500) ||

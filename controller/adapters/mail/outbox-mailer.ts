@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { InviteMessage, Mailer } from "../../model/index.js";
@@ -18,16 +17,16 @@ export const DEFAULT_FROM = "Roster <roster@localhost>";
 
 /**
  * The default mailer: one `.eml` file per invitation, so a new user (or a test) can open what
- * would have been sent, in any mail client. Names sort by time:
- * `2025-03-01T10-00-00.000Z-0001-3fa2c1-bob_acme.com.eml`. Files are private (0600): they hold
- * the invitation token.
+ * would have been sent, in any mail client. A file is named by its delivery job, whose id
+ * sorts by time: `20250301T100000000Z-3fa2c1d4-bob_acme.com.eml`; a retry of the same job
+ * (after a crash between the write and its record) rewrites that file instead of adding one.
+ * Files are private (0600): they hold the invitation token.
  */
 export class OutboxMailer implements Mailer {
   readonly describe: string;
   private readonly dir: string;
   private readonly from: string;
   private readonly now: () => Date;
-  private sequence = 0;
 
   constructor(options: OutboxMailerOptions = {}) {
     this.dir = options.dir ?? DEFAULT_OUTBOX_DIR;
@@ -39,7 +38,7 @@ export class OutboxMailer implements Mailer {
   async sendInvite(message: InviteMessage): Promise<void> {
     const date = this.now();
     const raw = await composeInvite(message, { from: this.from, date });
-    const name = this.fileName(date, message.email);
+    const name = fileName(message);
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       // Written under a dot name then renamed: a reader never sees half a message.
@@ -50,18 +49,15 @@ export class OutboxMailer implements Mailer {
       throw mailError(error, message.email, this.describe);
     }
   }
+}
 
-  private fileName(date: Date, email: string): string {
-    // ISO time with the colons Windows forbids replaced: still sorts chronologically.
-    const stamp = date.toISOString().replace(/:/g, "-");
-    const sequence = String(++this.sequence % 10_000).padStart(4, "0");
-    // Another process writing in the same millisecond never collides.
-    const unique = randomBytes(3).toString("hex");
-    const who = email
+function fileName(message: InviteMessage): string {
+  const safe = (text: string, max: number) =>
+    text
       .toLowerCase()
       .replace(/@/g, "_")
       .replace(/[^a-z0-9._+-]/g, "-")
-      .slice(0, 64);
-    return `${stamp}-${sequence}-${unique}-${who}.eml`;
-  }
+      .slice(0, max);
+  // The temp file starts with a dot: a name never does, so no job id can collide with one.
+  return `${safe(message.id, 80).replace(/^\./, "-")}-${safe(message.email, 64)}.eml`;
 }

@@ -9,7 +9,10 @@ export interface SmtpMailerOptions {
   port: number;
   /** Implicit TLS from the first byte (port 465). Otherwise STARTTLS when the server offers it. */
   secure?: boolean;
-  /** Refuse to send unless STARTTLS succeeds (for port 587 servers that must not see plaintext). */
+  /**
+   * Refuse to send unless STARTTLS succeeds. Default: required for every host but loopback
+   * (see requiresStartTls); false is an explicit opt-out.
+   */
   requireTLS?: boolean;
   tls?: {
     /** Default true: a server certificate that does not verify is refused. */
@@ -27,11 +30,33 @@ export interface SmtpMailerOptions {
 }
 
 /**
+ * The password and the invitation links must never cross a network in clear: STARTTLS is
+ * required unless TLS is implicit (`secure`), the server is this machine (loopback traffic
+ * never leaves it), or the caller opted out explicitly (`requireTLS: false`).
+ */
+export function requiresStartTls(host: string, secure: boolean, explicit?: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  return !secure && !isLoopback(host);
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return (
+    h === "localhost" ||
+    h.endsWith(".localhost") ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === "::1"
+  );
+}
+
+/**
  * Sends invitations through an SMTP relay with nodemailer. The password is handed to the
  * transport only: `describe` shows `smtp://user@host:port`, and nodemailer's logger stays off.
  */
 export class SmtpMailer implements Mailer {
   readonly describe: string;
+  /** Whether a server that does not upgrade the connection with STARTTLS is refused. */
+  readonly startTlsRequired: boolean;
   private readonly transportOptions: SMTPTransport.Options;
   private transport: Promise<Transporter<SentMessageInfo>> | undefined;
   private readonly from: string;
@@ -44,11 +69,16 @@ export class SmtpMailer implements Mailer {
     this.from = options.from;
     this.now = options.now ?? (() => new Date());
     const timeout = options.timeoutMs ?? 30_000;
+    this.startTlsRequired = requiresStartTls(
+      options.host,
+      options.secure ?? false,
+      options.requireTLS,
+    );
     this.transportOptions = {
       host: options.host,
       port: options.port,
       secure: options.secure ?? false,
-      requireTLS: options.requireTLS ?? false,
+      requireTLS: this.startTlsRequired,
       ...(options.auth ? { auth: { user: options.auth.user, pass: options.auth.pass } } : {}),
       tls: {
         rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,

@@ -1,14 +1,18 @@
 import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { parseDuration } from "../../model/index.js";
 import type { Plan } from "../../plan/types.js";
-import type { ReconcileResult, StepResult } from "../../reconcile/index.js";
+import type { StepResult } from "../../reconcile/index.js";
 import { applyReport } from "../apply-json.js";
 import { paintFor } from "../colors.js";
 import { askYes } from "../confirm.js";
 import { UsageError } from "../errors.js";
+import { durationOption } from "../duration-option.js";
 import { countWarnings } from "../issue-text.js";
+import { describeMailReport } from "../mail-report.js";
 import { parseOutputFormat, printJson } from "../output.js";
 import { ProgressLine } from "../progress.js";
-import type { PassFlags } from "../reconcile-pass.js";
+import type { PassFlags, PassResult } from "../reconcile-pass.js";
 import {
   addPassOptions,
   checkSource,
@@ -22,6 +26,7 @@ interface ApplyFlags extends PassFlags {
   yes?: boolean;
   concurrency: number;
   output: string;
+  mailWait: number;
 }
 
 export function registerApply(program: Command): void {
@@ -34,6 +39,14 @@ export function registerApply(program: Command): void {
   )
     .option("-y, --yes", "apply without asking (required when stdin is not a terminal)")
     .option("--concurrency <n>", "writes in flight at once inside a phase", positiveInteger, 8)
+    .addOption(
+      durationOption(
+        "--mail-wait <duration>",
+        "how long to wait for invitation mail retries before exiting (0s, 20s, 2m)",
+        waitDuration,
+        "20s",
+      ),
+    )
     .option("-o, --output <format>", "table|json (json: the plan and each step's result)", "table")
     .addHelpText(
       "after",
@@ -59,11 +72,24 @@ export function registerApply(program: Command): void {
       }
       let shown: Plan | undefined;
       let declined = false;
+      const interrupt = new AbortController();
+      const onInterrupt = () => {
+        // A second Ctrl-C means now; the store's transactions keep the file consistent.
+        if (interrupt.signal.aborted) process.exit(INTERRUPTED);
+        process.stderr.write(
+          "\nroster: interrupted: finishing the steps in flight and delivering their mail " +
+            "(Ctrl-C again to stop at once)\n",
+        );
+        interrupt.abort();
+      };
+      process.on("SIGINT", onInterrupt);
       const result = await runPass(
         flags,
         {
           dryRun: false,
           concurrency: flags.concurrency,
+          mailWaitMs: flags.mailWait,
+          signal: interrupt.signal,
           confirm: async (plan) => {
             shown = plan;
             if (!json || !flags.yes) {
@@ -87,23 +113,60 @@ export function registerApply(program: Command): void {
           },
           onStepDone: (org, r, done, total) => progress.onStepDone(org, r, done, total),
         },
-      );
+      ).finally(() => process.off("SIGINT", onInterrupt));
       checkSource(result, flags, { issuesPrinted: true });
       if (shown === undefined && result.plan && !json) {
         process.stdout.write(renderPlanTable(result.plan, { paint, sourceWarnings }));
       }
       const failedReads = reportObserveFailures(result);
       if (declined) throw new UsageError("apply cancelled: nothing changed");
-      process.exitCode = summarize(result, failedReads, json);
+      process.exitCode = summarize(result, failedReads, json, interrupt.signal.aborted);
+      if (interrupt.signal.aborted) {
+        const { done, total } = progressOf(result);
+        process.stderr.write(
+          `roster: interrupted after ${done} of ${total} steps; run the same command again to finish\n`,
+        );
+        process.exitCode = INTERRUPTED;
+      }
     });
 }
 
-/** Prints failed steps and one summary line (or the JSON report); returns the exit code. */
-function summarize(result: ReconcileResult, failedReads: number, json: boolean): number {
+/** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
+const INTERRUPTED = 130;
+
+/** Steps that ran (whatever their result) out of the steps planned for organizations not refused. */
+function progressOf(result: PassResult): { done: number; total: number } {
+  const applying = result.orgs.filter((o) => o.status !== "refused");
+  const total = applying.reduce((n, o) => n + (o.plan?.steps.length ?? 0), 0);
+  const done = applying
+    .flatMap((o) => o.results)
+    .filter((r) => r.result !== "failed" || r.attempts > 0).length;
+  return { done, total };
+}
+
+function waitDuration(value: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    throw new InvalidArgumentError(`expected a duration like 0s, 20s or 2m (got "${value}")`);
+  }
+  return seconds * 1000;
+}
+
+/**
+ * Prints failed steps, undelivered mail and one summary line (or the JSON report); returns the
+ * exit code.
+ */
+function summarize(
+  result: PassResult,
+  failedReads: number,
+  json: boolean,
+  interrupted: boolean,
+): number {
   const results: StepResult[] = result.orgs.flatMap((o) => o.results);
   const count = (r: StepResult["result"]) => results.filter((x) => x.result === r).length;
   for (const r of results) {
-    if (r.result !== "failed") continue;
+    // Skipped by an interrupt (never attempted): the summary line says how far it got.
+    if (r.result !== "failed" || (interrupted && r.attempts === 0)) continue;
     const retry = r.error?.transient ? " (temporary: re-run to retry)" : "";
     process.stderr.write(
       `failed: ${r.step.org}: ${describeStep(r.step)}: ${r.error?.message ?? "unknown error"}${retry}\n`,
@@ -116,7 +179,10 @@ function summarize(result: ReconcileResult, failedReads: number, json: boolean):
   }
   const refused = result.orgs.filter((o) => o.status === "refused").map((o) => o.org);
   const blocked = result.plan?.blocked.length ?? 0;
-  const bad = result.orgs.some((o) => o.status !== "synced") || failedReads > 0;
+  // Undelivered invitation mail fails the apply: a pending invitation nobody was told about.
+  const mailLines = result.mail ? describeMailReport(result.mail) : [];
+  const bad =
+    result.orgs.some((o) => o.status !== "synced") || failedReads > 0 || mailLines.length > 0;
   const code = bad || result.plan?.safety.safe === false ? 1 : 0;
   if (json) printJson(applyReport(result, code === 0));
   else {
@@ -124,6 +190,7 @@ function summarize(result: ReconcileResult, failedReads: number, json: boolean):
       `\nApplied ${count("applied")}, unchanged ${count("noop")}, failed ${count("failed")}, blocked ${blocked}.\n`,
     );
   }
+  for (const line of mailLines) process.stderr.write(`${line}\n`);
   if (refused.length > 0 || result.plan?.safety.safe === false) {
     process.stderr.write(
       `roster: refused by the safety checks, nothing applied to: ${refused.join(", ") || "any organization"}\n`,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerPortalInit } from "./portal-init.js";
 import { registerPortalReads } from "./portal-reads.js";
+import { registerPortalResend } from "./portal-resend.js";
 import { registerPortalWrites } from "./portal-writes.js";
 
 /** `roster portal …`: play the Portal's other side (the invitee, the user) on the embedded store. */
@@ -19,5 +20,6 @@ export function registerPortal(program: Command): void {
     );
   registerPortalInit(portal);
   registerPortalWrites(portal);
+  registerPortalResend(portal);
   registerPortalReads(portal);
 }

@@ -107,13 +107,20 @@ async function startKubernetes(
   const namespace = options.allNamespaces ? undefined : (options.namespace ?? home ?? "default");
   const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`;
   if (shutdown.signal.aborted) return;
+  const metrics = new ControllerMetrics();
   const opened = await openBackend(options.backend, {
     tokenFile: options.tokenFile,
     ...(options.state === undefined ? {} : { stateUri: options.state }),
     ...mailerOpenOptions(options),
+    onMailAttempt: (attempt) => metrics.recordMailAttempt(attempt),
   });
   shutdown.defer(() => opened.close());
-  const metrics = new ControllerMetrics();
+  // With the embedded store, its invitation mail outbox is delivered continuously.
+  const mail = opened.store?.mail;
+  if (opened.store) {
+    const store = opened.store;
+    metrics.watchMail(() => store.undeliveredMail());
+  }
   const controller = new KubernetesController({
     clients,
     backend: opened.backend,
@@ -156,6 +163,10 @@ async function startKubernetes(
   shutdown.defer((deadlineMs) => controller.stop({ releaseLease: true, deadlineMs }));
   // The first lists may hang on an unreachable API server: a signal must not wait for them.
   await shutdown.race(controller.start());
+  if (mail) {
+    mail.start();
+    shutdown.defer(() => mail.stop());
+  }
 }
 
 /** `15s`, `2m`, `500ms` → milliseconds. */

@@ -154,14 +154,26 @@ async function startController(
   setLog(log);
   const secret = webhookSecret(flags);
   const source = openSource(flags.source, gitAccessOptions(flags));
+  const metrics = new ControllerMetrics();
   const opened = await openBackend(flags.backend, {
     tokenFile: flags.tokenFile,
     ...(flags.state === undefined ? {} : { stateUri: flags.state }),
     ...mailerOpenOptions(flags),
+    onMailAttempt: (attempt) => {
+      metrics.recordMailAttempt(attempt);
+      if (attempt.result !== "delivered") {
+        log.warn("invitation mail not delivered", { ...attempt });
+      }
+    },
   });
   const managedState = opened.managedState;
   shutdown.defer(() => opened.close());
-  const metrics = new ControllerMetrics();
+  // The outbox of the embedded store is delivered between passes too, as retries come due.
+  const mail = opened.store?.mail;
+  if (opened.store) {
+    const store = opened.store;
+    metrics.watchMail(() => store.undeliveredMail());
+  }
   let ready = false;
   // The loop is built after the Lease callbacks that wake it.
   const wake: { loop?: ControllerLoop } = {};
@@ -223,6 +235,10 @@ async function startController(
     if (result.plan !== undefined) {
       nextExpiry = result.nextExpiry === undefined ? undefined : Date.parse(result.nextExpiry);
     }
+    // Every pass ends by delivering what is due (the invites it just made, retries).
+    await mail
+      ?.sweep()
+      .catch((error: unknown) => log.error("mail delivery failed", { err: error }));
     metrics.recordPass(result, (performance.now() - started) / 1000);
     // The one decision of the controller core: requeue with backoff, or wait (in sync, or
     // stalled until a human changes the source: the next commit or interval picks it up).
@@ -290,6 +306,10 @@ async function startController(
     }
   });
   loop.start();
+  if (mail) {
+    mail.start();
+    shutdown.defer(() => mail.stop());
+  }
 }
 
 /** Kept back from draining a pass so that a leader can still hand its Lease back. */

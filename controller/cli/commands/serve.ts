@@ -78,6 +78,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     throw new UsageError(`cannot listen on ${flags.listen.host}:${flags.listen.port} (${code})`);
   }
+  // Invitations made over the API are mailed at once; the outbox retries what failed.
+  store.mail?.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // One line, read by people and by tests (the port when --listen asked for 0).
@@ -101,6 +103,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  await store.mail?.stop();
   await opened.close();
   process.stderr.write("roster serve: stopped\n");
 }

@@ -50,9 +50,45 @@ export class ControllerMetrics {
     labelNames: ["org"] as const,
     registers: [this.registry],
   });
+  private readonly mailFailures = new Counter({
+    name: "roster_mail_failures_total",
+    help: "Invitation mail delivery attempts that failed, by organization and reason (unavailable, mail-rejected, unauthenticated, tls, …).",
+    labelNames: ["org", "reason"] as const,
+    registers: [this.registry],
+  });
+  private readonly knownOrgs = new Set<string>();
+  private undeliveredMail: () => readonly { org: string }[] = () => [];
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    const pendingByOrg = () => this.pendingByOrg();
+    new Gauge({
+      name: "roster_mail_pending",
+      help: "Open invitations whose mail is not delivered yet (pending or failed), read from the outbox at scrape time.",
+      labelNames: ["org"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [org, n] of pendingByOrg()) this.set({ org }, n);
+      },
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The outbox to read `roster_mail_pending` from (the embedded store). */
+  watchMail(undelivered: () => readonly { org: string }[]): void {
+    this.undeliveredMail = undelivered;
+  }
+
+  /** Every organization seen in a pass is listed, at 0 when all its mail went out. */
+  private pendingByOrg(): Map<string, number> {
+    const counts = new Map([...this.knownOrgs].map((org) => [org, 0]));
+    for (const m of this.undeliveredMail()) counts.set(m.org, (counts.get(m.org) ?? 0) + 1);
+    return counts;
+  }
+
+  recordMailAttempt(attempt: { org: string; result: string; reason?: string }): void {
+    if (attempt.result === "delivered") return;
+    this.mailFailures.inc({ org: attempt.org, reason: attempt.reason ?? "error" });
   }
 
   recordPass(result: ReconcileResult, seconds: number, now: Date = new Date()): void {
@@ -79,6 +115,7 @@ export class ControllerMetrics {
       }
     }
     for (const org of result.orgs) {
+      this.knownOrgs.add(org.org);
       this.syncTotal.inc({ org: org.org, result: org.status });
       if (org.plan) this.driftSteps.set({ org: org.org }, driftFound(org));
       for (const r of org.results) {

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { PortalStore } from "../../adapters/backends/sqlite/store.js";
 import type { WriteOptions } from "../../adapters/backends/sqlite/store-types.js";
+import { createAcceptPage } from "../accept-page/accept-handler.js";
 import type { Principal } from "./auth.js";
 import { actorOf, authenticate, hashOf, scopeOf } from "./auth.js";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body.js";
@@ -176,9 +177,27 @@ function decoded(req: http.IncomingMessage, name: string): string | undefined {
   }
 }
 
-/** A server with the API mounted; `listen` it yourself (port 0 in tests). */
+/**
+ * A server with the API mounted under /v1 and the invitation accept page at /accept; `listen`
+ * it yourself (port 0 in tests).
+ */
 export function createPortalServer(options: PortalApiOptions): http.Server {
-  const server = http.createServer(createPortalApi(options));
+  const api = createPortalApi(options);
+  const acceptPage = createAcceptPage(options.store);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    acceptPage(req, res, url).then(
+      (served) => {
+        if (!served) api(req, res);
+      },
+      (error: unknown) => {
+        options.onInternalError?.(error, `${req.method ?? "?"} /accept`);
+        if (res.headersSent) res.destroy();
+        else
+          res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("internal error");
+      },
+    );
+  });
   // Slow clients may not hold a connection open forever (slowloris).
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -1,32 +1,45 @@
-import type { Mailer } from "../../../model/index.js";
+import type { InviteMessage } from "../../../model/index.js";
+import { enqueueInviteMail, pendingInvitationId, type MailJobKind } from "./mail-jobs.js";
+import type { OrgRow, Tx } from "./store-core.js";
 import type { InviteResult } from "./store-types.js";
 
 /**
- * Sends the invitation mail after the write committed (R7). A failed send is reported in the
- * result and never rolls the invitation back: the invite exists, and a resend delivers it.
+ * Queues the mail of an invite or resend that issued a token, in the same transaction (the
+ * outbox): the invitation never exists without its mail on the way. Returns the result with
+ * the job's id; the caller may try to send it at once, and the dispatcher retries.
  */
-export async function deliverInvite(
-  mailer: Mailer,
-  acceptUrlBase: string,
-  orgDisplayName: string,
+export function queueInviteMail(
+  tx: Tx,
+  org: OrgRow,
   result: InviteResult,
-): Promise<InviteResult> {
+  kind: MailJobKind,
+  acceptUrlBase: string,
+): InviteResult {
   const { token, invitation } = result;
   if (token === undefined || invitation === undefined) return result;
-  const separator = acceptUrlBase.includes("?") ? "&" : "?";
-  try {
-    await mailer.sendInvite({
-      org: invitation.org,
-      orgDisplayName,
-      email: invitation.email,
-      role: invitation.role,
-      acceptUrl: `${acceptUrlBase}${separator}token=${encodeURIComponent(token)}`,
-      expiresAt: invitation.expiresAt,
-    });
-    return { ...result, delivery: { sent: true, via: mailer.describe } };
-  } catch (error) {
-    // A mailer may echo the message, and so the token, in its error: never pass it on.
-    const message = error instanceof Error ? error.message : String(error);
-    return { ...result, delivery: { sent: false, error: message.split(token).join("[token]") } };
-  }
+  const invitationId = pendingInvitationId(tx, org.id, invitation.email);
+  if (invitationId === undefined) return result;
+  const message: Omit<InviteMessage, "id"> = {
+    org: invitation.org,
+    orgDisplayName: org.display_name,
+    email: invitation.email,
+    role: invitation.role,
+    acceptUrl: acceptLink(acceptUrlBase, token),
+    expiresAt: invitation.expiresAt,
+  };
+  return { ...result, mailJob: enqueueInviteMail(tx, { invitationId, kind, message }) };
 }
+
+/** The Portal's accept page under its base address (`--accept-url`): `BASE/accept?token=…`. */
+export function acceptLink(portalBase: string, token: string): string {
+  const url = new URL(
+    ACCEPT_PAGE_PATH.slice(1),
+    portalBase.endsWith("/") ? portalBase : `${portalBase}/`,
+  );
+  url.search = "";
+  url.searchParams.set("token", token);
+  return url.href;
+}
+
+/** Where `roster serve` serves the page the invitation link opens. */
+export const ACCEPT_PAGE_PATH = "/accept";

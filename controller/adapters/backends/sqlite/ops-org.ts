@@ -1,5 +1,5 @@
 import type { OrgSettings } from "../../../model/index.js";
-import { isInvitableRole } from "../../../model/index.js";
+import { inviteExpiryProblem, isInvitableRole } from "../../../model/index.js";
 import { manageMembers, requireAuthority } from "./authorize.js";
 import type { Tx } from "./store-core.js";
 import {
@@ -48,8 +48,9 @@ export function normaliseSettings(settings: OrgSettings): OrgSettings {
     );
   }
   const expiry = s.inviteExpirySeconds;
-  if (typeof expiry !== "number" || !Number.isInteger(expiry) || expiry <= 0) {
-    throw storeError("invalid", "settings.inviteExpirySeconds must be a positive whole number");
+  const expiryProblem = inviteExpiryProblem(expiry);
+  if (expiryProblem !== undefined || typeof expiry !== "number") {
+    throw storeError("invalid", `settings.inviteExpirySeconds ${expiryProblem ?? ""}`);
   }
   return {
     displayName: s.displayName,

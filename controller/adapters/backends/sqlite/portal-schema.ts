@@ -154,6 +154,33 @@ BEGIN
 END;
 `;
 
+// The transactional outbox (docs/portal-store.md "Invitation mail"): an invitation and its mail
+// job commit together. `message_json` holds the link-bearing message, and so the one-time token,
+// only while the job is pending: delivering, failing or superseding a job blanks it.
+const MAIL_JOBS = `
+CREATE TABLE mail_jobs (
+  id TEXT PRIMARY KEY,
+  org TEXT NOT NULL,
+  email TEXT NOT NULL ${NORMALISED_EMAIL},
+  invitation_id INTEGER NOT NULL REFERENCES invitations (id),
+  kind TEXT NOT NULL CHECK (kind IN ('invite', 'resend')),
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'delivered', 'failed', 'superseded')),
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  last_error TEXT,
+  last_error_kind TEXT,
+  next_attempt_at TEXT NOT NULL,
+  claimed_by TEXT,
+  claimed_until TEXT,
+  message_json TEXT,
+  created_at TEXT NOT NULL,
+  delivered_at TEXT,
+  CHECK (status = 'pending' OR message_json IS NULL)
+) STRICT;
+CREATE INDEX mail_jobs_pending ON mail_jobs (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX mail_jobs_by_invitation ON mail_jobs (invitation_id);
+`;
+
 /** The Portal store's schema history, tracked in `PRAGMA user_version`. */
 export const PORTAL_MIGRATIONS: readonly Migration[] = [
   {
@@ -167,4 +194,5 @@ export const PORTAL_MIGRATIONS: readonly Migration[] = [
     description: "record versions (conditional writes), managed marks, settings version",
     sql: V2,
   },
+  { version: 3, description: "mail_jobs: the invitation mail outbox", sql: MAIL_JOBS },
 ];

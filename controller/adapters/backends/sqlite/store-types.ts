@@ -6,6 +6,7 @@ import type {
   Role,
   WriteOutcome,
 } from "../../../model/index.js";
+import type { MailAttempt } from "./mail-dispatcher.js";
 
 /**
  * Who performs an operation.
@@ -97,8 +98,13 @@ export interface InviteResult extends WriteResult {
    * Hand it to a mailer; never log it.
    */
   token?: string;
-  /** Set when the store has a mailer and a token was issued. Failure does not roll back. */
+  /**
+   * The first delivery attempt, made right after the commit when the store has a mailer. A
+   * failure rolls nothing back: the mail job stays in the outbox and the dispatcher retries.
+   */
   delivery?: DeliveryReport;
+  /** The outbox job carrying this invitation's mail (committed with the invitation). */
+  mailJob?: string;
   /** The invitee is already an active member: nothing to invite. */
   alreadyMember?: boolean;
 }
@@ -171,8 +177,12 @@ export interface Page<T> {
 export interface PortalStoreOptions {
   /** The clock every expiry and timestamp reads; tests inject one to move time. */
   now?: () => Date;
-  /** Sends invitations after the write commits (R7). */
+  /** Delivers the outbox: each invitation's mail is queued in its transaction (R7). */
   mailer?: Mailer;
-  /** The accept link in invitation mail: `${acceptUrlBase}?token=…`. */
+  /** Retry timing of the outbox dispatcher (tests shorten it). */
+  mailBackoff?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** Told about every delivery attempt (the controller's metrics). */
+  onMailAttempt?: (attempt: MailAttempt) => void;
+  /** The Portal's base address; invitation mail links to `${acceptUrlBase}/accept?token=…`. */
   acceptUrlBase?: string;
 }

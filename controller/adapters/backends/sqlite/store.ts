@@ -1,14 +1,18 @@
 import type { InvitableRole, Mailer, OrgSettings, Role } from "../../../model/index.js";
 import type { SqliteDatabase } from "./database.js";
 import { openDatabase } from "./database.js";
-import { deliverInvite } from "./delivery.js";
+import { queueInviteMail } from "./delivery.js";
+import { invitationByToken, type InvitationByToken } from "./invitation-by-token.js";
+import { MailDispatcher } from "./mail-dispatcher.js";
+import { MailJobs, type UndeliveredMail } from "./mail-jobs.js";
 import * as access from "./ops-access.js";
 import * as invites from "./ops-invite.js";
 import type { RemoveResult } from "./ops-member.js";
 import * as members from "./ops-member.js";
 import * as orgs from "./ops-org.js";
 import { PortalReads } from "./store-reads.js";
-import { findOrg, requireEmail } from "./store-core.js";
+import { requireEmail, requireOrg } from "./store-core.js";
+import type { Tx } from "./store-core.js";
 import type {
   AcceptResult,
   Actor,
@@ -23,8 +27,8 @@ import type {
 
 export type { RemoveResult } from "./ops-member.js";
 
-/** `roster serve` listens on 127.0.0.1:8080 by default; its accept route takes `?token=`. */
-export const DEFAULT_ACCEPT_URL_BASE = "http://127.0.0.1:8080/v1/invitations/accept";
+/** `roster serve` listens on 127.0.0.1:8080 by default and serves the accept page under it. */
+export const DEFAULT_ACCEPT_URL_BASE = "http://127.0.0.1:8080";
 
 type NoKey = Omit<WriteOptions, "idempotencyKey">;
 
@@ -32,11 +36,14 @@ type NoKey = Omit<WriteOptions, "idempotencyKey">;
  * The embedded Portal identity store (DESIGN "Backends": `sqlite:PATH`). Every write runs in
  * one IMMEDIATE transaction that checks the actor's authority (R3–R5, R9), enforces the rules
  * (R1–R8), appends an audit event and, given an idempotency key, records its outcome: all or
- * nothing. Invitation mail goes out after the commit; a failed send is reported, not rolled back.
+ * nothing. An invitation's mail is queued in the same transaction (the outbox, mail-jobs.ts),
+ * tried once right after the commit, and retried by the dispatcher until delivered.
  * Reads (lists, snapshot, authentication) are in store-reads.ts.
  */
 export class PortalStore extends PortalReads {
-  private readonly mailer: Mailer | undefined;
+  /** Delivers the outbox; absent when the store was opened without a mailer. */
+  readonly mail: MailDispatcher | undefined;
+  private readonly mailJobs: MailJobs;
   private readonly acceptUrlBase: string;
 
   /** Opens (or creates) the store in `file`, migrating it to the current schema. */
@@ -53,8 +60,9 @@ export class PortalStore extends PortalReads {
   /** Over an open database (shared with the controller state); `ownsDb` makes close() close it. */
   constructor(db: SqliteDatabase, options: PortalStoreOptions = {}, ownsDb = false) {
     super(db, options, ownsDb);
-    this.mailer = options.mailer;
     this.acceptUrlBase = options.acceptUrlBase ?? DEFAULT_ACCEPT_URL_BASE;
+    this.mailJobs = new MailJobs(db, this.sql, this.now);
+    this.mail = options.mailer && newDispatcher(this.mailJobs, options.mailer, options, this.now);
   }
 
   /** The declared owner becomes the active owner at once: that is how the first owner gets in. */
@@ -91,7 +99,7 @@ export class PortalStore extends PortalReads {
   ): Promise<InviteResult> {
     return this.deliver(
       this.write(actor, "invite", [org, email, role], options, (tx) =>
-        invites.invite(tx, org, email, role),
+        this.queued(tx, org, invites.invite(tx, org, email, role), "invite"),
       ),
     );
   }
@@ -104,7 +112,7 @@ export class PortalStore extends PortalReads {
   ): Promise<InviteResult> {
     return this.deliver(
       this.write(actor, "resendInvite", [org, email], options, (tx) =>
-        invites.resendInvite(tx, org, email),
+        this.queued(tx, org, invites.resendInvite(tx, org, email), "resend"),
       ),
     );
   }
@@ -228,14 +236,41 @@ export class PortalStore extends PortalReads {
     );
   }
 
-  private async deliver(result: InviteResult): Promise<InviteResult> {
-    if (!this.mailer || result.invitation === undefined) return result;
-    const displayName = findOrg(this.sql, result.invitation.org)?.display_name;
-    return deliverInvite(
-      this.mailer,
-      this.acceptUrlBase,
-      displayName ?? result.invitation.org,
-      result,
-    );
+  /** The invitation a mail's link carries (the accept page); undefined for an unknown token. */
+  invitationByToken(token: string): InvitationByToken | undefined {
+    return this.read(() => invitationByToken(this.sql, token, this.now()));
   }
+
+  /** Open invitations whose mail is not delivered: pending (retrying) or failed for good. */
+  undeliveredMail(org?: string): UndeliveredMail[] {
+    return this.read(() => this.mailJobs.undelivered(org));
+  }
+
+  private queued(tx: Tx, org: string, result: InviteResult, kind: "invite" | "resend") {
+    return queueInviteMail(tx, requireOrg(tx.sql, org), result, kind, this.acceptUrlBase);
+  }
+
+  /** The first attempt, right after the commit; the dispatcher retries what fails. */
+  private async deliver(result: InviteResult): Promise<InviteResult> {
+    if (!this.mail || result.mailJob === undefined) return result;
+    const sent = await this.mail.deliverJob(result.mailJob);
+    if (sent === undefined) return result;
+    return {
+      ...result,
+      delivery: sent.sent ? { sent: true, via: this.mail.describe } : sent,
+    };
+  }
+}
+
+function newDispatcher(
+  jobs: MailJobs,
+  mailer: Mailer,
+  options: PortalStoreOptions,
+  now: () => Date,
+): MailDispatcher {
+  return new MailDispatcher(jobs, mailer, {
+    now,
+    ...(options.mailBackoff ? { backoff: options.mailBackoff } : {}),
+    ...(options.onMailAttempt ? { onAttempt: options.onMailAttempt } : {}),
+  });
 }

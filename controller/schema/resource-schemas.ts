@@ -7,7 +7,10 @@ const DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z
 const DOMAIN = "^([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,}$";
 const DURATION = "^([0-9]+[smhdw])+$";
 const PERCENT = "^(100|[1-9]?[0-9])%$";
-const GITHUB_LOGIN = "^[A-Za-z0-9]([-A-Za-z0-9]{0,37}[A-Za-z0-9])?$";
+// GitHub logins: letters, digits and hyphens, starting with a letter or digit, at most 39
+// characters. Logins created before GitHub's current rules keep trailing and double hyphens
+// (`pweil-` is a kubernetes org member): they are accepted; nothing else is.
+const GITHUB_LOGIN = "^[A-Za-z0-9][-A-Za-z0-9]{0,38}$";
 
 const orgName = (description: string): StructuralSchema => ({
   type: "string",

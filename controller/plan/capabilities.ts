@@ -1,4 +1,4 @@
-import type { Capabilities, InvitableRole, PolicyChange, Role } from "../model/index.js";
+import type { Capabilities, PolicyChange } from "../model/index.js";
 import { decide, settingChange } from "../model/index.js";
 import type { Step } from "./types.js";
 
@@ -32,14 +32,14 @@ function changesOf(step: Step): PolicyChange[] {
     }
     case "invite":
     case "resendInvite":
-      return [{ kind: "invite", role: step.role as InvitableRole }];
+      return [{ kind: "invite", role: step.role }];
     case "cancelInvite":
       return [{ kind: "cancelInvite" }];
     case "remove":
-      return [{ kind: "remove", role: step.role as Role }];
+      return [{ kind: "remove", role: step.role }];
     case "transferOwnership":
       return [{ kind: "transferOwnership" }];
     case "changeRole":
-      return [{ kind: "changeRole", from: step.from as Role, to: step.to as Role }];
+      return [{ kind: "changeRole", from: step.from, to: step.to }];
   }
 }

@@ -5,12 +5,7 @@
  * 2+ owners. A failure names its seed; re-run one with PROPERTY_SEED=<seed>.
  */
 import { describe, expect, it } from "vitest";
-import type {
-  Capabilities,
-  DesiredState,
-  InvitableRole,
-  WriteContext,
-} from "../../controller/model/index.js";
+import type { Capabilities, DesiredState, WriteContext } from "../../controller/model/index.js";
 import { isInDomains } from "../../controller/model/index.js";
 import type { ObservedState, Plan, Step } from "../../controller/plan/index.js";
 import { PHASES, phaseOf, plan } from "../../controller/plan/index.js";

@@ -4,11 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { PortalStore } from "../../controller/adapters/backends/sqlite/store.js";
 import { createLogger } from "../../controller/server/controller/logger.js";
 
 // A Git token inside a --source URL never reaches output or logs (issue 13).
 const CLI = path.resolve("dist/controller/cli/main.js");
 const cwd = mkdtempSync(path.join(tmpdir(), "roster-redact-"));
+// plan reads an existing store only (it never creates one): give it one.
+const STORE = path.join(cwd, "portal.db");
+PortalStore.open(STORE).close();
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 function roster(args: string[]): Promise<{ code: number; out: string }> {
@@ -28,7 +32,7 @@ describe("URLs in output and logs", { timeout: 60_000 }, () => {
   ])("roster %s with %s: the secret is never printed", async (command, url) => {
     const args =
       command === "plan"
-        ? ["plan", "--source", url]
+        ? ["plan", "--source", url, "--backend", `sqlite:${STORE}`]
         : ["check", "--repo", url, "--base", "main", "--head", "pr", "--author", "a"];
     const run = await roster(args);
     expect(run.code).toBe(1);

@@ -144,6 +144,8 @@ export function removeMember(tx: Tx, slug: string, rawEmail: string): RemoveResu
   const email = requireEmail(rawEmail);
   authorityIn(tx.sql, tx.actor, org);
   const member = findMembership(tx.sql, org.id, email);
+  // A plan made before the member changed is stale (412) before anything else is judged.
+  if (member) requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
   // The owner leaves only through a transfer, whoever asks: a conflict with R2, not a permission.
   if (member?.role === "owner") {
     throw storeError(
@@ -153,7 +155,6 @@ export function removeMember(tx: Tx, slug: string, rawEmail: string): RemoveResu
   }
   requirePolicy(tx.sql, tx.actor, org, { kind: "remove", role: member?.role ?? "member" });
   if (!member) return { outcome: "noop", apiKeysRevoked: 0, sessionsRevoked: 0 };
-  requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
   tx.sql.get("DELETE FROM memberships WHERE org_id = ? AND email = ?").run(org.id, email);
   const keys = tx.sql
     .get("UPDATE api_keys SET revoked_at = ? WHERE org_id = ? AND email = ? AND revoked_at IS NULL")

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import type { JournalEntry } from "../model/index.js";
-import { GENESIS_HASH, journalCanonical } from "../model/index.js";
+import { GENESIS_HASH, journalHash } from "../model/index.js";
 
 export type JournalProblem = "edited" | "reordered" | "deleted";
 
@@ -11,10 +10,6 @@ export type JournalVerdict =
       /** hash of the last entry: record it to detect a cut tail later */ head: string;
     }
   | { ok: false; count: number; seq: number; problem: JournalProblem; message: string };
-
-export function entryHash(entry: Omit<JournalEntry, "hash">): string {
-  return createHash("sha256").update(journalCanonical(entry)).digest("hex");
-}
 
 /**
  * Walks the hash chain in the order the store returns it (by seq) and reports the first break:
@@ -27,8 +22,9 @@ export function entryHash(entry: Omit<JournalEntry, "hash">): string {
  */
 export function verifyJournal(
   entries: readonly JournalEntry[],
-  options: { knownHead?: string } = {},
+  options: { knownHead?: string; key?: Uint8Array } = {},
 ): JournalVerdict {
+  const entryHash = (e: Omit<JournalEntry, "hash">) => journalHash(e, options.key);
   const count = entries.length;
   const position = new Map(entries.map((e, i) => [e.hash, i]));
   let prev: JournalEntry | undefined;
@@ -36,7 +32,7 @@ export function verifyJournal(
     const { hash, ...rest } = entry;
     const expectedPrev = prev?.hash ?? GENESIS_HASH;
     if (entryHash(rest) !== hash) {
-      const original = originalSeq(entry, entries);
+      const original = originalSeq(entry, entries, entryHash);
       if (original !== undefined) {
         return fail(
           count,
@@ -100,7 +96,11 @@ export function verifyJournal(
 }
 
 /** The seq under which this entry's stored hash was computed, when only its seq changed. */
-function originalSeq(entry: JournalEntry, entries: readonly JournalEntry[]): number | undefined {
+function originalSeq(
+  entry: JournalEntry,
+  entries: readonly JournalEntry[],
+  entryHash: (e: Omit<JournalEntry, "hash">) => string,
+): number | undefined {
   const { hash, ...rest } = entry;
   const candidates = new Set<number>();
   for (const e of entries) candidates.add(e.seq);

@@ -1,10 +1,17 @@
 import { loadDesiredState } from "../load/index.js";
-import type { DesiredState, Issue, SourceRef, SourceSnapshot } from "../model/index.js";
+import type {
+  ActualOrganization,
+  DesiredState,
+  Issue,
+  SourceRef,
+  SourceSnapshot,
+} from "../model/index.js";
 import { hasErrors } from "../model/index.js";
 import type { GitHistory } from "./git-history.js";
 import { OversizedFileError } from "./git-history.js";
 import type { PolicyChange, PolicyNote, PullRequestPeople } from "./pr-policy.js";
 import { decidePullRequest } from "./pr-policy.js";
+import { priorOrganizations } from "./pr-prior.js";
 
 const YAML_FILE = /\.ya?ml$/i;
 
@@ -15,6 +22,8 @@ export interface PullRequestCheckInput extends PullRequestPeople {
   head: string;
   /** Only YAML files under this folder of the repository count (as `--source …//SUBDIR`). */
   path?: string;
+  /** The backend's view of an organization (`--backend`): one head declares anew may exist. */
+  observe?: (org: string) => Promise<ActualOrganization | null>;
 }
 
 /** A change with the place in head (or base, for a removal) that declares it. */
@@ -67,7 +76,15 @@ export async function checkPullRequest(input: PullRequestCheckInput): Promise<Pu
   if (head.state) result.headState = head.state;
   if (!head.state || !base.state) return result;
 
-  const decision = decidePullRequest(base.state, head.state, input);
+  const declaredAtBase = new Set(base.state.organizations.map((o) => o.name));
+  const prior = await priorOrganizations({
+    history: input.history,
+    base: input.base,
+    ...(input.path !== undefined ? { path: input.path } : {}),
+    orgs: head.state.organizations.map((o) => o.name).filter((n) => !declaredAtBase.has(n)),
+    ...(input.observe ? { observe: input.observe } : {}),
+  });
+  const decision = decidePullRequest(base.state, head.state, input, { prior });
   result.changes = decision.changes.map((c) =>
     locate(c, base.state as DesiredState, head.state as DesiredState),
   );

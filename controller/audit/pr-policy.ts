@@ -1,9 +1,13 @@
-import type { DesiredState, Role } from "../model/index.js";
-import { can } from "../model/index.js";
+import type { DesiredState, PolicyRule } from "../model/index.js";
+import { adminSuffices, allows } from "../model/index.js";
 import type { ChangeKind, MemberGrant, MembershipState } from "./membership-diff.js";
 import { diffMemberships, membershipFromDesired } from "./membership-diff.js";
-import type { PolicyRule, Requirement } from "./pr-requirements.js";
-import { grantAllows, requirementFor } from "./pr-requirements.js";
+import type { Requirement } from "./pr-requirements.js";
+import { requirementFor, ruleFor } from "./pr-requirements.js";
+import type { DeclaredSettings } from "./pr-settings.js";
+import { settingDiffs } from "./pr-settings.js";
+import type { OrgAuthority, Participant } from "./pr-authority.js";
+import { authorityOf, founderOf, participantsOf } from "./pr-authority.js";
 
 export type { PolicyRule } from "./pr-requirements.js";
 
@@ -16,13 +20,17 @@ export type PolicyChangeKind =
   | ChangeKind
   | "githubChanged"
   | "organizationCreated"
-  | "organizationRemoved";
+  | "organizationRemoved"
+  | "settingChanged";
 
 export interface PolicyChange {
   org: string;
+  /** The member concerned; empty for a `settingChanged`. */
   email: string;
+  /** For `settingChanged`: the Organization field, as the resource names it. */
+  field?: string;
   change: PolicyChangeKind;
-  /** Roles; for `githubChanged` the old and new logins. null where there is none. */
+  /** Roles; for `githubChanged` the old and new logins; for `settingChanged` the values. */
   from: string | null;
   to: string | null;
   rule: PolicyRule;
@@ -54,22 +62,25 @@ export interface PullRequestPeople {
 
 type Declared = DesiredState | MembershipState;
 
-/** Who a login is in one organization at base; `ambiguous` when two members declare it. */
-type Identity = { email: string; role: Role } | "ambiguous";
-
-interface OrgAuthority {
-  byLogin: Map<string, Identity>;
-  owner?: { email: string; github?: string };
+/**
+ * An organization the PR declares that base does not, but that exists all the same: in the
+ * backend (`--backend`) or at an earlier commit. Its members there hold its authority.
+ */
+export interface PriorOrganization {
+  members: Map<string, MemberGrant>;
+  settings?: DeclaredSettings;
+  /** Where it was found, for the note: "the backend", "commit 1a2b3c4d5e6f". */
+  where: string;
 }
 
-interface Participant {
-  login: string;
-  key: string;
+export interface DecideOptions {
+  prior?: ReadonlyMap<string, PriorOrganization>;
 }
 
 const KIND_ORDER: Record<PolicyChangeKind, number> = {
   organizationRemoved: 0,
   organizationCreated: 1,
+  settingChanged: 2,
   ownershipTransferred: 2,
   granted: 3,
   roleChanged: 4,
@@ -80,14 +91,16 @@ const KIND_ORDER: Record<PolicyChangeKind, number> = {
 /**
  * The organization's own rules applied to a pull request. Authority is read at base only: a
  * login is a member through `spec.github` as declared at base, with the role it has there, so
- * a PR can grant itself nothing. Every change needs, among the author and the approvers:
- * - R3: an admin or the owner (grants as member, demotions, removals);
- * - R4: the owner for a new admin — a promotion, or a grant with role admin (stricter than the
- *   Portal's invite form on purpose: otherwise remove-then-re-add would bypass R4);
- * - R5: the current owner for an ownership transfer and for the old owner's new role;
- * - org-owner: the owner to remove a whole Organization;
- * - identity: a `github:` change needs what granting that member's role needs;
- * - org-create: nothing — nobody holds a role in a new organization at base (flagged in notes).
+ * a PR can grant itself nothing. Every change is put to the policy (model/policy.ts) with the
+ * role at base of each participant (author and approvers) until one satisfies it:
+ * - members: a grant is an invitation with that role (R3, R4 for admin), a role change R3/R4/R5,
+ *   a removal R3, a new owner or the old owner's removal R5, a `github:` login what granting that
+ *   member's role needs;
+ * - Organization fields: each changed field by its rule (owner-settings, admin-settings, R4 for
+ *   auto-provisioning as admin); removing an Organization needs its owner (org-delete);
+ * - a new Organization needs its declared owner (org-create) — unless it exists already, in the
+ *   backend or at an earlier commit (`options.prior`): then it is judged against its members
+ *   there, so declaring it anew takes nothing over.
  * Nobody approves their own elevation: the member a change raises (by email, or by their
  * `github:` login at base or head) never counts for that change.
  */
@@ -95,64 +108,68 @@ export function decidePullRequest(
   base: Declared,
   head: Declared,
   people: PullRequestPeople,
+  options: DecideOptions = {},
 ): PolicyDecision {
-  const before = asMembership(base);
+  const before = new Map(asMembership(base));
   const after = asMembership(head);
+  const beforeSettings = settingsOf(base);
+  const afterSettings = settingsOf(head);
   const participants = participantsOf(people);
   const notes: PolicyNote[] = [];
+  for (const [org, prior] of options.prior ?? []) {
+    if (before.has(org) || !after.has(org)) continue;
+    before.set(org, prior.members);
+    if (prior.settings) beforeSettings.set(org, prior.settings);
+    notes.push({
+      org,
+      message: `organization ${org} is not declared at base but exists in ${prior.where}: it is judged against its members there`,
+    });
+  }
   const authority = new Map<string, OrgAuthority>();
   for (const [org, members] of before) authority.set(org, authorityOf(org, members, notes));
+  for (const [org, members] of after) {
+    if (!before.has(org)) authority.set(org, founderOf(members));
+  }
 
   const changes: PolicyChange[] = [];
   const judge = (
-    org: string,
-    email: string,
-    change: PolicyChangeKind,
-    from: string | null,
-    to: string | null,
+    c: Omit<PolicyChange, "rule" | "satisfiedBy" | "missing">,
     requirement: Requirement,
   ): void => {
     const targets = targetLogins(
-      before.get(org)?.get(email),
-      after.get(org)?.get(email),
-      change,
-      to,
+      before.get(c.org)?.get(c.email),
+      after.get(c.org)?.get(c.email),
+      c.change,
+      c.to,
     );
     changes.push({
-      org,
-      email,
-      change,
-      from,
-      to,
-      rule: requirement.rule,
-      ...verdict(org, email, requirement, targets, participants, authority.get(org)),
+      ...c,
+      rule: ruleFor(requirement),
+      ...verdict(c.org, c.email, requirement, targets, participants, authority.get(c.org)),
     });
   };
 
   for (const c of diffMemberships(before, after)) {
-    const created = !before.has(c.org);
-    const removed = !after.has(c.org);
-    if (created) {
-      const kind = c.to === "owner" ? "organizationCreated" : c.change;
-      judge(c.org, c.email, kind, c.from, c.to, { rule: "org-create", elevates: false });
+    const base = { org: c.org, email: c.email, from: c.from, to: c.to };
+    if (!before.has(c.org)) {
+      const owner = authority.get(c.org)?.owner?.email ?? "";
+      const change = c.to === "owner" ? "organizationCreated" : c.change;
+      judge(
+        { ...base, change },
+        { change: { kind: "createOrganization", owner }, elevates: false },
+      );
       if (c.to === "owner") {
         notes.push({
           org: c.org,
           email: c.email,
-          message:
-            `organization ${c.org} is new: nobody holds a role in it at base, so no approval is ` +
-            `required by its rules; check that ${c.email} should own it`,
+          message: `organization ${c.org} is new: its declared owner ${c.email} creates it and must be among the author and approvers`,
         });
       }
-    } else if (removed) {
-      const kind = c.from === "owner" ? "organizationRemoved" : c.change;
-      judge(c.org, c.email, kind, c.from, c.to, {
-        rule: "org-owner",
-        allows: (r) => can(r, "delete-organization"),
-        elevates: false,
-      });
+    } else if (!after.has(c.org)) {
+      const change = c.from === "owner" ? "organizationRemoved" : c.change;
+      judge({ ...base, change }, { change: { kind: "deleteOrganization" }, elevates: false });
     } else {
-      judge(c.org, c.email, c.change, c.from, c.to, requirementFor(c.change, c.from, c.to));
+      judge({ ...base, change: c.change }, requirementFor(c.change, c.from, c.to));
     }
   }
   for (const [org, members] of after) {
@@ -161,11 +178,28 @@ export function decidePullRequest(
     for (const [email, grant] of members) {
       const prior = was.get(email);
       if (!prior || sameLogin(prior.github, grant.github)) continue;
-      judge(org, email, "githubChanged", prior.github ?? null, grant.github ?? null, {
-        rule: "identity",
-        allows: grantAllows(grant.role),
-        elevates: grant.github !== undefined,
-      });
+      judge(
+        {
+          org,
+          email,
+          change: "githubChanged",
+          from: prior.github ?? null,
+          to: grant.github ?? null,
+        },
+        {
+          change: { kind: "linkIdentity", role: grant.role },
+          elevates: grant.github !== undefined,
+        },
+      );
+    }
+    const wasSettings = beforeSettings.get(org);
+    const nowSettings = afterSettings.get(org);
+    if (!wasSettings || !nowSettings) continue;
+    for (const d of settingDiffs(wasSettings, nowSettings)) {
+      judge(
+        { org, email: "", field: d.field, change: "settingChanged", from: d.from, to: d.to },
+        { change: d.change, elevates: false },
+      );
     }
   }
 
@@ -173,52 +207,21 @@ export function decidePullRequest(
     (a, b) =>
       compare(a.org, b.org) ||
       KIND_ORDER[a.change] - KIND_ORDER[b.change] ||
-      compare(a.email, b.email),
+      compare(a.email, b.email) ||
+      compare(a.field ?? "", b.field ?? ""),
   );
   return { allowed: changes.every((c) => c.missing === undefined), changes, notes };
 }
 
+function settingsOf(declared: Declared): Map<string, DeclaredSettings> {
+  if (declared instanceof Map) return new Map();
+  return new Map(
+    declared.organizations.map((o) => [o.name, { settings: o.settings, policy: o.policy }]),
+  );
+}
+
 function asMembership(declared: Declared): MembershipState {
   return declared instanceof Map ? declared : membershipFromDesired(declared);
-}
-
-/** The author first, then each approver once; logins compare case-insensitively (GitHub does). */
-function participantsOf(people: PullRequestPeople): Participant[] {
-  const seen = new Set<string>();
-  const out: Participant[] = [];
-  for (const login of [people.author, ...people.approvers]) {
-    const key = login.trim().toLowerCase();
-    if (key === "" || seen.has(key)) continue;
-    seen.add(key);
-    out.push({ login: login.trim(), key });
-  }
-  return out;
-}
-
-function authorityOf(
-  org: string,
-  members: Map<string, MemberGrant>,
-  notes: PolicyNote[],
-): OrgAuthority {
-  const byLogin = new Map<string, Identity>();
-  let owner: OrgAuthority["owner"];
-  for (const [email, grant] of members) {
-    if (grant.role === "owner")
-      owner = { email, ...(grant.github ? { github: grant.github } : {}) };
-    if (grant.github === undefined) continue;
-    const key = grant.github.toLowerCase();
-    if (byLogin.has(key)) {
-      // Two members claim one login: neither role can be trusted for it.
-      if (byLogin.get(key) !== "ambiguous") {
-        notes.push({
-          org,
-          message: `GitHub login ${grant.github} is declared by several members of ${org} at base: it counts as nobody there`,
-        });
-      }
-      byLogin.set(key, "ambiguous");
-    } else byLogin.set(key, { email, role: grant.role });
-  }
-  return { byLogin, ...(owner ? { owner } : {}) };
 }
 
 /** The logins that are the change's target: never counted for the target's own elevation. */
@@ -242,8 +245,6 @@ function verdict(
   participants: Participant[],
   authority: OrgAuthority | undefined,
 ): Pick<PolicyChange, "satisfiedBy" | "missing"> {
-  const { allows } = requirement;
-  if (allows === undefined) return {};
   const excluded: string[] = [];
   for (const p of participants) {
     const identity = authority?.byLogin.get(p.key);
@@ -254,25 +255,36 @@ function verdict(
       excluded.push(p.login);
       continue;
     }
-    if (typeof identity === "object" && allows(identity.role)) return { satisfiedBy: p.login };
+    if (
+      typeof identity === "object" &&
+      allows({ role: identity.role, identity: identity.email }, requirement.change)
+    ) {
+      return { satisfiedBy: p.login };
+    }
   }
-  return { missing: missingText(org, allows, excluded, authority) };
+  return { missing: missingText(org, requirement, excluded, authority) };
 }
 
 function missingText(
   org: string,
-  allows: (role: Role) => boolean,
+  requirement: Requirement,
   excluded: string[],
   authority: OrgAuthority | undefined,
 ): string {
-  const adminSuffices = allows("admin");
-  const who = adminSuffices ? `an admin or the owner of ${org}` : `the owner of ${org}`;
+  const owner = authority?.owner;
+  if (requirement.change.kind === "createOrganization") {
+    const who = owner?.github
+      ? `${owner.email} (GitHub ${owner.github})`
+      : `${owner?.email ?? "(none)"}, who has no spec.github to be recognised by`;
+    return `the declared owner of ${org} among the author and approvers: ${who}`;
+  }
+  const admin = adminSuffices(requirement.change);
+  const who = admin ? `an admin or the owner of ${org}` : `the owner of ${org}`;
   let text = `${who} among the author and approvers`;
   if (excluded.length > 0) {
     text += `; ${excluded.join(", ")} may not approve their own elevation`;
   }
-  const owner = authority?.owner;
-  if (!adminSuffices && owner) {
+  if (!admin && owner) {
     text += owner.github
       ? `; the owner is ${owner.email} (GitHub ${owner.github})`
       : `; the owner ${owner.email} has no spec.github at base: declare it in a pull request of its own first`;

@@ -4,6 +4,7 @@ import type { PortalStore } from "../adapters/backends/sqlite/store.js";
 import { openHttpBackend } from "./http-backend-uri.js";
 import { openGoogleBackend } from "./google-uri.js";
 import type { ControllerState, IdentityBackend, Mailer } from "../model/index.js";
+import { redactUrls } from "../model/index.js";
 import { UsageError } from "./errors.js";
 
 export const DEFAULT_BACKEND_URI = "sqlite:.roster/portal.db";
@@ -40,6 +41,8 @@ export interface OpenBackendOptions {
   stateUri?: string;
   /** `--token-file FILE` for http(s) backends (otherwise the ROSTER_TOKEN variable). */
   tokenFile?: string;
+  /** Keys the journal's hash chain (`--journal-key-file` or ROSTER_JOURNAL_KEY). */
+  journalKey?: Uint8Array;
 }
 
 export interface OpenedBackend {
@@ -81,7 +84,7 @@ export async function openBackend(
     case "https": {
       const { openStandaloneState } = await loadSqlite();
       const file = stateFile(explicitState ?? statePath(options), options);
-      return openHttpBackend(uri, options, () => openStandaloneState(file));
+      return openHttpBackend(uri, options, () => openStandaloneState(file, options.journalKey));
     }
     case "google": {
       const { openStandaloneState } = await loadSqlite();
@@ -89,12 +92,12 @@ export async function openBackend(
       return openGoogleBackend(
         uri,
         { ...options, managedSetKnown: explicitState !== undefined },
-        () => openStandaloneState(file),
+        () => openStandaloneState(file, options.journalKey),
       );
     }
     default:
       throw new UsageError(
-        `unknown backend "${redactUri(uri)}"` +
+        `unknown backend "${redactUrls(uri)}"` +
           (scheme === undefined && uri !== "" ? ` (did you mean sqlite:${uri}?)` : "") +
           `; supported: ${SUPPORTED_BACKENDS.join("; ")}`,
       );
@@ -127,12 +130,8 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
     ...(options.onMailAttempt ? { onMailAttempt: options.onMailAttempt } : {}),
     ...(options.acceptUrlBase ? { acceptUrlBase: options.acceptUrlBase } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.journalKey ? { journalKey: options.journalKey } : {}),
   });
-}
-
-/** `https://user:secret@host/x?token=…` → `https://***@host/x?…`: safe for messages and logs. */
-export function redactUri(uri: string): string {
-  return uri.replace(/\/\/[^/@\s]*@/, "//***@").replace(/\?.*$/, "?…");
 }
 
 /** `--state sqlite:PATH`, the one form there is; anything else is refused before opening. */
@@ -140,7 +139,7 @@ export function parseStateUri(uri: string): string {
   const file = /^sqlite:(.+)$/.exec(uri)?.[1];
   if (file === undefined || file.trim() === "") {
     throw new UsageError(
-      `--state takes sqlite:PATH (a controller state file, e.g. --state sqlite:/data/roster-state.db), not "${redactUri(uri)}"`,
+      `--state takes sqlite:PATH (a controller state file, e.g. --state sqlite:/data/roster-state.db), not "${redactUrls(uri)}"`,
     );
   }
   return file;

@@ -1,4 +1,4 @@
-import { BackendError } from "../model/index.js";
+import { BackendError, redactUrls } from "../model/index.js";
 
 /** An error the user can act on: printed as-is, without a stack trace. */
 export class UsageError extends Error {
@@ -10,16 +10,18 @@ export class UsageError extends Error {
   }
 }
 
+/** Every error the CLI prints goes through the one URL redaction (model/redact-url.ts). */
 export function printError(error: unknown): void {
+  const write = (text: string) => process.stderr.write(redactUrls(text));
   if (error instanceof UsageError) {
-    process.stderr.write(`roster: ${error.message}\n`);
+    write(`roster: ${error.message}\n`);
   } else if (error instanceof BackendError) {
-    process.stderr.write(`roster: backend error (${error.code}): ${error.message}\n`);
+    write(`roster: backend error (${error.code}): ${error.message}\n`);
   } else if (error instanceof Error) {
-    process.stderr.write(`roster: ${error.message}\n`);
-    if (process.env.ROSTER_DEBUG) process.stderr.write(`${error.stack ?? ""}\n`);
+    write(`roster: ${error.message}\n`);
+    if (process.env.ROSTER_DEBUG) write(`${error.stack ?? ""}\n`);
   } else {
-    process.stderr.write(`roster: ${String(error)}\n`);
+    write(`roster: ${String(error)}\n`);
   }
 }
 

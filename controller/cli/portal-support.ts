@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 import type { PortalStore } from "../adapters/backends/sqlite/store.js";
 import type { Actor } from "../adapters/backends/sqlite/store-types.js";
 import { BackendError } from "../model/index.js";
-import { DEFAULT_BACKEND_URI, openBackend, redactUri } from "./backend-uri.js";
+import { DEFAULT_BACKEND_URI, openBackend } from "./backend-uri.js";
+import { redactUrls } from "../model/index.js";
 import { UsageError } from "./errors.js";
 import { parseOutputFormat } from "./output.js";
 
@@ -48,7 +49,7 @@ export async function withStore<T>(
   try {
     if (!opened.store) {
       throw new UsageError(
-        `roster portal works on the embedded store (sqlite:PATH); ${redactUri(flags.backend)} is not one`,
+        `roster portal works on the embedded store (sqlite:PATH); ${redactUrls(flags.backend)} is not one`,
       );
     }
     return await body(opened.store);
@@ -65,7 +66,7 @@ export function requireOrganization(store: PortalStore, org: string, backend: st
   if (store.organization(cliActor("lookup"), org)) return;
   const known = store.listOrganizations(cliActor("lookup")).map((o) => o.name);
   throw new UsageError(
-    `no organization "${org}" in ${redactUri(backend)}` +
+    `no organization "${org}" in ${redactUrls(backend)}` +
       (known.length > 0 ? ` (known: ${known.join(", ")})` : " (it holds no organization yet)"),
   );
 }

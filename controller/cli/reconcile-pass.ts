@@ -13,9 +13,17 @@ import { adviseGitignore } from "./gitignore-advice.js";
 import { issueLine } from "./issue-text.js";
 import { requireSetting } from "./settings.js";
 import { openSource } from "./source-uri.js";
+import type { JournalKeyFlags } from "./journal-key.js";
+import { addJournalKeyOption, journalKeyOf } from "./journal-key.js";
+
+/** The journal key as openBackend options (nothing when none is configured). */
+export function journalKeyOption(flags: JournalKeyFlags): { journalKey?: Uint8Array } {
+  const journalKey = journalKeyOf(flags);
+  return journalKey === undefined ? {} : { journalKey };
+}
 
 /** The flags `roster plan` and `roster apply` share. */
-export interface PassFlags extends GitFlags, MailerFlags {
+export interface PassFlags extends GitFlags, MailerFlags, JournalKeyFlags {
   source: string;
   backend: string;
   maxRemovals?: number;
@@ -45,7 +53,7 @@ export function addPassOptions(command: Command): Command {
       "allow up to N removals per organization, overriding every safety.maxRemovals",
       nonNegativeInteger,
     );
-  return addMailerOptions(addGitOptions(requireSetting(command, "source")));
+  return addJournalKeyOption(addMailerOptions(addGitOptions(requireSetting(command, "source"))));
 }
 
 export function nonNegativeInteger(value: string): number {
@@ -82,6 +90,7 @@ export async function runPass(
     create: !options.dryRun,
     onCreate: (file) => adviseGitignore(file),
     ...mailerOpenOptions(flags),
+    ...journalKeyOption(flags),
   });
   try {
     const managedState = opened.managedState;

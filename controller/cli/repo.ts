@@ -1,6 +1,7 @@
 import type { GitRepository } from "../adapters/sources/git-repository.js";
 import { openGitRepository } from "../adapters/sources/git-repository.js";
 import { parseGitSpec } from "../adapters/sources/git-spec.js";
+import { warnAboutUrlToken } from "./source-uri.js";
 import type { GitFlags } from "./git-options.js";
 import { gitAccessOptions } from "./git-options.js";
 
@@ -23,6 +24,7 @@ export interface OpenedRepo {
  * carry `#REF` and `//SUBDIR` like `--source`, which `--ref` and `--path` override.
  */
 export async function openRepo(flags: RepoFlags): Promise<OpenedRepo> {
+  warnAboutUrlToken(flags.repo);
   const spec = parseGitSpec(flags.repo);
   const ref = flags.ref ?? spec.ref;
   const repository = await openGitRepository(spec, gitAccessOptions(flags), ref);

@@ -1,4 +1,5 @@
 import type { DesiredStateSource } from "../model/index.js";
+import { hasHttpUserinfo } from "../model/index.js";
 import { LazyKubernetesSource } from "../adapters/kubernetes/lazy-source.js";
 import { FolderSource } from "../adapters/sources/folder.js";
 import type { GitAccessOptions } from "../adapters/sources/git.js";
@@ -16,6 +17,18 @@ export function openSource(spec: string, git?: GitAccessOptions): DesiredStateSo
   const kube = /^kubernetes(?::([a-z0-9]([-a-z0-9]*[a-z0-9])?))?$/.exec(spec);
   if (kube)
     return new LazyKubernetesSource(kube[1], process.env.KUBERNETES_SERVICE_HOST !== undefined);
-  if (looksLikeGitSpec(spec)) return new GitSource(parseGitSpec(spec), git ?? gitAccessOptions({}));
+  if (looksLikeGitSpec(spec)) {
+    warnAboutUrlToken(spec);
+    return new GitSource(parseGitSpec(spec), git ?? gitAccessOptions({}));
+  }
   return new FolderSource([spec]);
+}
+
+/** A token in a URL ends up in shell history and process lists: say where it belongs. */
+export function warnAboutUrlToken(spec: string): void {
+  if (!hasHttpUserinfo(spec)) return;
+  process.stderr.write(
+    "roster: warning: the Git URL carries credentials; Roster never prints or stores them, " +
+      "but put the token in ROSTER_GIT_TOKEN or --git-token-file instead (shell history and process lists show URLs)\n",
+  );
 }

@@ -51,6 +51,7 @@ interface OrgGroup {
   members: ParsedResource[];
   owners: ParsedResource[];
   emails: Map<string, ParsedResource>;
+  logins: Map<string, ParsedResource>;
 }
 
 const where = (locate: Locate, anchor: Anchor): string => {
@@ -116,6 +117,7 @@ export function checkResources(
         members: [],
         owners: [],
         emails: new Map(),
+        logins: new Map(),
       };
       byOrg.set(name, group);
     }
@@ -138,6 +140,12 @@ export function checkResources(
       continue;
     }
     group.emails.set(email, r);
+    const login = (r.spec as { github?: string }).github?.toLowerCase();
+    if (login !== undefined) {
+      const holder = group.logins.get(login);
+      if (holder) findings.push(duplicateLogin(r, holder, login, organization));
+      else group.logins.set(login, r);
+    }
     group.members.push(r);
     if (role === "owner") group.owners.push(r);
     const expiry = expiryFinding(r, role, options.now);
@@ -241,6 +249,23 @@ function duplicateMember(
     message: (locate) =>
       `${email} is declared twice in organization "${org}": Member "${first.name}" at ${where(locate, { resource: first, path: ["spec", "email"] })} and Member "${r.name}" here`,
     hint: "emails are compared case-insensitively; keep one Member per person and organization",
+  };
+}
+
+/** A login two members claim would make the PR check count the real holder as nobody. */
+function duplicateLogin(
+  r: ParsedResource,
+  first: ParsedResource,
+  login: string,
+  org: string,
+): Finding {
+  return {
+    at: { resource: r, path: ["spec", "github"] },
+    rule: "duplicate-github",
+    severity: "error",
+    message: (locate) =>
+      `GitHub login ${login} is declared twice in organization "${org}": Member "${first.name}" at ${where(locate, { resource: first, path: ["spec", "github"] })} and Member "${r.name}" here`,
+    hint: "logins are compared case-insensitively; give each login to the one member who holds it",
   };
 }
 

@@ -13,6 +13,8 @@ export const VALIDATION_RULES = {
   "auto-provisioning-role": "auto-provisioning grants owner (R2, R8)",
   "duplicate-name": "two resources of one kind share metadata.name",
   "duplicate-member": "one email twice in an organization (case-insensitive)",
+  "duplicate-github":
+    "one GitHub login for two members of an organization (case-insensitive): PR checks could not tell who approved",
   "unknown-organization": "a Member names an organization that is not declared",
   "R2-no-owner": "an organization has no owner",
   "R2-multiple-owners": "an organization has more than one owner",

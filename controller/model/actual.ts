@@ -1,3 +1,4 @@
+import type { ActorRole } from "./policy.js";
 import type { InvitableRole, Role } from "./role.js";
 import type { OrgSettings } from "./resources.js";
 
@@ -45,32 +46,14 @@ export interface ActualOrganization {
 }
 
 /**
- * What the backend's credential may do in one organization (R3–R5).
- * `actorRole` is `system` for the embedded store opened directly (full authority).
+ * Who the backend's credential is in one organization: its role there (`system` for the
+ * embedded store opened directly, `none` for a key of another organization) and its own email
+ * (absent for the system actor). What it may do is asked of the policy (policy.ts), step by
+ * step; the credential knows itself so that its own demotion or removal can come last.
  */
 export interface Capabilities {
-  actorRole: Role | "system";
-  /** The credential's own email (an API key's holder); absent for the system actor. */
+  actorRole: ActorRole;
   identity?: string;
-  createOrganization: boolean;
-  updateOrganization: boolean;
-  invite: boolean;
-  remove: boolean;
-  /** R4: only the owner may promote a member to admin. */
-  promoteToAdmin: boolean;
-  /** Demotions and other role changes that are not promotions to admin. */
-  changeRole: boolean;
-  /** R5: only the current owner may transfer ownership. */
-  transferOwnership: boolean;
 }
 
-export const FULL_CAPABILITIES: Capabilities = {
-  actorRole: "system",
-  createOrganization: true,
-  updateOrganization: true,
-  invite: true,
-  remove: true,
-  promoteToAdmin: true,
-  changeRole: true,
-  transferOwnership: true,
-};
+export const FULL_CAPABILITIES: Capabilities = { actorRole: "system" };

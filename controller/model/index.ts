@@ -15,3 +15,8 @@ export * from "./mailer.js";
 export * from "./backoff.js";
 export * from "./logger.js";
 export * from "./timestamp.js";
+export * from "./policy.js";
+export * from "./policy-changes.js";
+export * from "./redact-url.js";
+export * from "./wire-errors.js";
+export * from "./journal-hash.js";

@@ -1,44 +1,45 @@
-import type { Capabilities } from "../model/index.js";
-import { RULES, roleRank } from "../model/index.js";
-import type { Role } from "../model/index.js";
+import type { Capabilities, PolicyChange } from "../model/index.js";
+import { decide, settingChange } from "../model/index.js";
 import type { Step } from "./types.js";
 
 /**
- * Why the backend's credential may not perform `step` (R3–R5), or undefined when it may.
- * Role changes that touch the owner role are ownership moves: only the owner's authority (R5)
- * may make them, whatever `changeRole` says.
+ * Why the backend's credential may not perform `step`, or undefined when it may: the policy
+ * (model/policy.ts) is asked about every change the step makes, with the credential's role.
  */
 export function capabilityBlocker(step: Step, caps: Capabilities): string | undefined {
-  const as = `this credential acts as ${caps.actorRole}`;
-  switch (step.action) {
-    case "createOrganization":
-      return caps.createOrganization ? undefined : `${as} and may not create organizations`;
-    case "updateOrganization":
-      return caps.updateOrganization ? undefined : `${as} and may not change organization settings`;
-    case "invite":
-    case "resendInvite":
-    case "cancelInvite":
-      return caps.invite ? undefined : `R3: ${RULES.R3}; ${as}`;
-    case "remove":
-      return caps.remove ? undefined : `R3: ${RULES.R3}; ${as}`;
-    case "transferOwnership":
-      return caps.transferOwnership ? undefined : `R5: ${RULES.R5}; ${as}`;
-    case "changeRole":
-      return roleChangeBlocker(step.from, step.to, caps, as);
+  const actor =
+    caps.identity === undefined
+      ? { role: caps.actorRole }
+      : { role: caps.actorRole, identity: caps.identity };
+  for (const change of changesOf(step)) {
+    const decision = decide(actor, change);
+    if (!decision.allowed) return `${decision.message}; this credential acts as ${caps.actorRole}`;
   }
+  return undefined;
 }
 
-function roleChangeBlocker(
-  from: Role,
-  to: Role,
-  caps: Capabilities,
-  as: string,
-): string | undefined {
-  if (from === "owner" || to === "owner") {
-    return caps.transferOwnership ? undefined : `R5: ${RULES.R5}; ${as}`;
+/** The policy's changes one step makes (an updateOrganization makes one per changed setting). */
+function changesOf(step: Step): PolicyChange[] {
+  switch (step.action) {
+    case "createOrganization":
+      return [{ kind: "createOrganization", owner: step.email ?? "" }];
+    case "updateOrganization": {
+      const settings = step.settings;
+      if (!settings) return [];
+      return (step.changed ?? []).map((name) =>
+        settingChange(name as Parameters<typeof settingChange>[0], settings),
+      );
+    }
+    case "invite":
+    case "resendInvite":
+      return [{ kind: "invite", role: step.role }];
+    case "cancelInvite":
+      return [{ kind: "cancelInvite" }];
+    case "remove":
+      return [{ kind: "remove", role: step.role }];
+    case "transferOwnership":
+      return [{ kind: "transferOwnership" }];
+    case "changeRole":
+      return [{ kind: "changeRole", from: step.from, to: step.to }];
   }
-  if (roleRank(to) > roleRank(from)) {
-    return caps.promoteToAdmin ? undefined : `R4: ${RULES.R4}; ${as}`;
-  }
-  return caps.changeRole ? undefined : `R3: ${RULES.R3}; ${as}`;
 }

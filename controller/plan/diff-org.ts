@@ -1,30 +1,6 @@
 import type { DesiredOrganization, InvitableRole, OrgSettings } from "../model/index.js";
+import { changedSettings } from "../model/index.js";
 import type { PlanBuilder } from "./builder.js";
-
-/** Names of the settings that differ; domains compare as case-insensitive sets. */
-export function changedSettings(desired: OrgSettings, actual: OrgSettings): string[] {
-  const changed: string[] = [];
-  if (desired.displayName !== actual.displayName) changed.push("displayName");
-  if (!sameDomains(desired.domains, actual.domains)) changed.push("domains");
-  if (
-    desired.autoProvisioning.enabled !== actual.autoProvisioning.enabled ||
-    desired.autoProvisioning.role !== actual.autoProvisioning.role
-  ) {
-    changed.push("autoProvisioning");
-  }
-  if (desired.inviteExpirySeconds !== actual.inviteExpirySeconds) {
-    changed.push("inviteExpirySeconds");
-  }
-  return changed;
-}
-
-function sameDomains(a: readonly string[], b: readonly string[]): boolean {
-  const left = new Set(a.map((d) => d.toLowerCase()));
-  const right = new Set(b.map((d) => d.toLowerCase()));
-  if (left.size !== right.size) return false;
-  for (const d of left) if (!right.has(d)) return false;
-  return true;
-}
 
 /** The backend stores the settings it needs for R8 (domains, auto-provisioning) and invitations. */
 export function planSettings(

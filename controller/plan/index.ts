@@ -15,7 +15,6 @@ import type { ObservedState, Plan, PlanOptions, SafetyRefusal } from "./types.js
 export * from "./types.js";
 export { checkSafety, removalLimit } from "./safety.js";
 export { simulateOwners } from "./owner-simulation.js";
-export { changedSettings } from "./diff-org.js";
 export { expirations, isExpired, nextExpiry } from "./expiry.js";
 export { reviewDue, reviewsDue } from "./review-due.js";
 export type { ReviewDue } from "./review-due.js";

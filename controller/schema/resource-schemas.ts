@@ -17,7 +17,10 @@ export const INVITE_EXPIRY_PATTERN =
   "|(?:[1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-5])d" +
   "|(?:[1-9]|[1-4][0-9]|5[0-2])w)$";
 const PERCENT = "^(100|[1-9]?[0-9])%$";
-const GITHUB_LOGIN = "^[A-Za-z0-9]([-A-Za-z0-9]{0,37}[A-Za-z0-9])?$";
+// GitHub logins: letters, digits and hyphens, starting with a letter or digit, at most 39
+// characters. Logins created before GitHub's current rules keep trailing and double hyphens
+// (`pweil-` is a kubernetes org member): they are accepted; nothing else is.
+const GITHUB_LOGIN = "^[A-Za-z0-9][-A-Za-z0-9]{0,38}$";
 
 const orgName = (description: string): StructuralSchema => ({
   type: "string",

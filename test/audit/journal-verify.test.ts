@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { entryHash, verifyJournal } from "../../controller/audit/journal-verify.js";
+import { verifyJournal } from "../../controller/audit/journal-verify.js";
+import { journalHash as entryHash } from "../../controller/model/index.js";
 import type { JournalEntry, NewJournalEntry } from "../../controller/model/index.js";
 import { GENESIS_HASH } from "../../controller/model/index.js";
 

@@ -29,7 +29,7 @@ describe("roster init", { timeout: 60_000 }, () => {
     );
     expect(readFileSync(path.join(repo, ".gitignore"), "utf8")).toMatch(/^\.roster\/$/m);
     expect(run.stdout).toContain("Next:\n  cd access\n  roster validate");
-    expect(run.stdout).toContain("npm install -D @workjet/roster");
+    expect(run.stdout).toContain("the workflow pins @workjet/roster");
 
     const validated = await cli(["validate"], { cwd: repo });
     expect(validated.stdout).toBe("valid: 1 organization, 1 member in 1 file\n");

@@ -22,6 +22,8 @@ describe("verifyGitHubSignature", () => {
     ["one digit changed", SIGNATURE.replace(/3e17$/, "3e18")],
     ["truncated", SIGNATURE.slice(0, -2)],
     ["not hex", "sha256=zz"],
+    ["valid, then trailing junk", `${SIGNATURE}zz`],
+    ["valid, then one more digit", `${SIGNATURE}0`],
   ])("rejects a %s signature", (_label, header) => {
     expect(verifyGitHubSignature(SECRET, BODY, header)).toBe(false);
   });

@@ -9,7 +9,14 @@ import type {
   WriteContext,
   WriteOutcome,
 } from "../../controller/model/index.js";
-import { BackendError, PRECONDITION_FAILED, roleRank } from "../../controller/model/index.js";
+import type { PolicyChange } from "../../controller/model/index.js";
+import {
+  BackendError,
+  PRECONDITION_FAILED,
+  changedSettings,
+  decide,
+  settingChange,
+} from "../../controller/model/index.js";
 
 export interface WriteCall {
   action: string;
@@ -56,35 +63,48 @@ export interface OrgState {
   ownerHistory: number[];
 }
 
-/** The credential's capabilities, enforced like a Portal answering 403 (R3–R5). */
-export function authorize(caps: Capabilities, call: WriteCall): void {
-  const allowed = (() => {
+/**
+ * The credential's authority, enforced like a Portal answering 403: the policy
+ * (model/policy.ts) is asked about the write, with the organization's settings before it.
+ */
+export function authorize(
+  caps: Capabilities,
+  call: WriteCall,
+  before?: OrgSettings,
+  after?: OrgSettings,
+): void {
+  const changes: PolicyChange[] = (() => {
     switch (call.action) {
       case "createOrganization":
-        return caps.createOrganization;
-      case "updateOrganization":
-        return caps.updateOrganization;
+        return [{ kind: "createOrganization", owner: call.email ?? "" } as const];
+      case "updateOrganization": {
+        if (!after || !before) return [];
+        return changedSettings(after, before).map((name) => settingChange(name, after));
+      }
       case "invite":
       case "resendInvite":
+        return [{ kind: "invite", role: (call.role ?? "member") as InvitableRole } as const];
       case "cancelInvite":
+        return [{ kind: "cancelInvite" } as const];
       case "markManaged":
-        return caps.invite;
+        return [{ kind: "markManaged" } as const];
       case "remove":
-        return caps.remove;
+        return [{ kind: "remove", role: call.role ?? "member" } as const];
       case "transferOwnership":
-        return caps.transferOwnership;
-      default: {
-        const [from, to] = [call.from as Role, call.to as Role];
-        if (from === "owner" || to === "owner") return caps.transferOwnership;
-        return roleRank(to) > roleRank(from) ? caps.promoteToAdmin : caps.changeRole;
-      }
+        return [{ kind: "transferOwnership" } as const];
+      default:
+        return [{ kind: "changeRole", from: call.from as Role, to: call.to as Role } as const];
     }
   })();
-  if (!allowed) {
-    throw new BackendError(
-      "forbidden",
-      `${call.action} in ${call.org}: not allowed for ${caps.actorRole}`,
-    );
+  const actor =
+    caps.identity === undefined
+      ? { role: caps.actorRole }
+      : { role: caps.actorRole, identity: caps.identity };
+  for (const change of changes) {
+    const decision = decide(actor, change);
+    if (!decision.allowed) {
+      throw new BackendError("forbidden", `${call.action} in ${call.org}: ${decision.message}`);
+    }
   }
 }
 

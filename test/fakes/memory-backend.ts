@@ -310,15 +310,21 @@ export class MemoryBackend implements IdentityBackend {
 
   resendInvite(org: string, email: string, ctx: WriteContext) {
     const key = normalizeEmail(email);
-    return this.write({ action: "resendInvite", org, email: key }, ctx, [], () => {
-      const state = this.mustOrg(org);
-      const inv = state.invitations.get(key);
-      checkExpect(ctx.expect, inv, `the invitation of ${key}`);
-      if (!inv) throw new BackendError("not-found", `no invitation for ${key} in ${org}`);
-      state.invitations.set(key, this.newInvitation(state, inv.role, ctx, inv));
-      this.outbox.push({ org, email: key, role: inv.role, kind: "resend" });
-      return "applied";
-    });
+    const role = this.orgs.get(org)?.invitations.get(key)?.role;
+    return this.write(
+      { action: "resendInvite", org, email: key, ...(role ? { role } : {}) },
+      ctx,
+      [],
+      () => {
+        const state = this.mustOrg(org);
+        const inv = state.invitations.get(key);
+        checkExpect(ctx.expect, inv, `the invitation of ${key}`);
+        if (!inv) throw new BackendError("not-found", `no invitation for ${key} in ${org}`);
+        state.invitations.set(key, this.newInvitation(state, inv.role, ctx, inv));
+        this.outbox.push({ org, email: key, role: inv.role, kind: "resend" });
+        return "applied";
+      },
+    );
   }
 
   /** With `expect`, an invitation accepted (or cancelled) meanwhile fails: never `noop`. */
@@ -377,14 +383,20 @@ export class MemoryBackend implements IdentityBackend {
   /** A member already gone is `noop`, with or without `expect`. */
   remove(org: string, email: string, ctx: WriteContext) {
     const key = normalizeEmail(email);
-    return this.write({ action: "remove", org, email: key }, ctx, [], () => {
-      const members = this.mustOrg(org).members;
-      const member = members.get(key);
-      if (!member) return "noop";
-      checkExpect(ctx.expect, member, `the membership of ${key}`);
-      members.delete(key);
-      return "applied";
-    });
+    const role = this.orgs.get(org)?.members.get(key)?.role;
+    return this.write(
+      { action: "remove", org, email: key, ...(role ? { role } : {}) },
+      ctx,
+      [],
+      () => {
+        const members = this.mustOrg(org).members;
+        const member = members.get(key);
+        if (!member) return "noop";
+        checkExpect(ctx.expect, member, `the membership of ${key}`);
+        members.delete(key);
+        return "applied";
+      },
+    );
   }
 
   async markManaged(org: string, emails: readonly string[], _ctx: WriteContext): Promise<void> {
@@ -418,7 +430,12 @@ export class MemoryBackend implements IdentityBackend {
     let outcome: WriteOutcome;
     try {
       if (fault && !fault.afterCommit) throw fault.error;
-      authorize(this.caps.get(call.org) ?? this.defaultCaps, call);
+      authorize(
+        this.caps.get(call.org) ?? this.defaultCaps,
+        call,
+        this.orgs.get(call.org)?.settings,
+        call.action === "updateOrganization" ? (args[0] as OrgSettings) : undefined,
+      );
       // The key before the precondition: a retry of a committed write replays its answer.
       const replay = this.replay(ctx.idempotencyKey, request);
       outcome = replay ?? effect();

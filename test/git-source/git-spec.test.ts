@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  looksLikeGitSpec,
-  parseGitSpec,
-  redactUserinfo,
-} from "../../controller/adapters/sources/git-spec.js";
+import { looksLikeGitSpec, parseGitSpec } from "../../controller/adapters/sources/git-spec.js";
+import { redactUrls } from "../../controller/model/index.js";
 
 describe("parseGitSpec", () => {
   it.each([
@@ -64,10 +61,16 @@ describe("looksLikeGitSpec", () => {
   });
 });
 
-describe("redactUserinfo", () => {
-  it("hides credentials in every URL of a text", () => {
-    expect(redactUserinfo("fatal: https://u:p@h/x and http://tok@h2/y")).toBe(
-      "fatal: https://***@h/x and http://***@h2/y",
-    );
+describe("redactUrls: the one redaction of printed and logged URLs", () => {
+  it.each([
+    ["fatal: https://u:p@h/x and http://tok@h2/y", "fatal: https://***@h/x and http://***@h2/y"],
+    [
+      "cannot fetch 'https://h/acme.git?token=s3cr3t&x=1/': no",
+      "cannot fetch 'https://h/acme.git?token=***&x=***': no",
+    ],
+    ["ssh://git@h/acme.git#main", "ssh://***@h/acme.git#main"],
+    ["sqlite:.roster/portal.db and /srv/x", "sqlite:.roster/portal.db and /srv/x"],
+  ])("%s", (text, redacted) => {
+    expect(redactUrls(text)).toBe(redacted);
   });
 });

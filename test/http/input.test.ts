@@ -177,4 +177,46 @@ describe("rate limit", () => {
       await limited.close();
     }
   });
+
+  it("one bucket per member, however many keys they hold", async () => {
+    const limited = await startApi({ rateLimit: { ratePerSecond: 1, burst: 2 }, now: () => 0 });
+    try {
+      await seedOrg(limited.store, ORG, OWNER);
+      const [a, b] = [keyFor(limited.store, ORG, OWNER), keyFor(limited.store, ORG, OWNER)];
+      expect((await call(limited.url, "GET", "/v1/me", { key: a })).status).toBe(200);
+      expect((await call(limited.url, "GET", "/v1/me", { key: b })).status).toBe(200);
+      expect((await call(limited.url, "GET", "/v1/me", { key: b })).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("failed authentications are limited per address, before the credential is looked at", async () => {
+    let now = 5_000_000;
+    const limited = await startApi({
+      authFailureLimit: { ratePerSecond: 1, burst: 3 },
+      now: () => now,
+    });
+    try {
+      await seedOrg(limited.store, ORG, OWNER);
+      const good = keyFor(limited.store, ORG, OWNER);
+      for (let i = 0; i < 3; i++) {
+        const guess = await call(limited.url, "GET", "/v1/me", { key: `rk_guess${i}` });
+        expect(guess.status).toBe(401);
+      }
+      // Spent: even a right key is refused now (a guesser cannot tell a hit from a miss).
+      const blocked = await call(limited.url, "GET", "/v1/me", { key: good });
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers.get("retry-after")).toBe("1");
+      expect((await call(limited.url, "GET", "/v1/me", { key: "rk_more" })).status).toBe(429);
+      now += 1000;
+      expect((await call(limited.url, "GET", "/v1/me", { key: good })).status).toBe(200);
+      // Successes spend nothing from the failure budget.
+      for (let i = 0; i < 5; i++) {
+        expect((await call(limited.url, "GET", "/v1/me", { key: good })).status).toBe(200);
+      }
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -150,6 +150,32 @@ const cases: [string, Record<string, string>, Expected[], RegExp?][] = [
     },
     [["m.yaml", 2, 57, "unknown-role"]],
   ],
+  [
+    "one GitHub login for two members, case-insensitively (it would hide the owner in PR checks)",
+    {
+      "m.yaml": `${memberDoc("bob", "bob@acme.com")}  github: bob-gh\n---\n${memberDoc("mal", "mal@acme.com")}  github: BOB-gh\n`,
+    },
+    [["m.yaml", 19, 11, "duplicate-github"]],
+    /GitHub login bob-gh is declared twice in organization "acme": Member "bob" at m\.yaml:9:11 and Member "mal" here/,
+  ],
+  [
+    "GitHub logins: legacy trailing and double hyphens pass, anything else fails",
+    {
+      "m.yaml": [
+        `${memberDoc("p", "p@acme.com")}  github: pweil-\n`,
+        `${memberDoc("q", "q@acme.com")}  github: a--b\n`,
+        `${memberDoc("r", "r@acme.com")}  github: ${"x".repeat(39)}\n`,
+        `${memberDoc("s", "s@acme.com")}  github: -lead\n`,
+        `${memberDoc("t", "t@acme.com")}  github: ${"y".repeat(40)}\n`,
+        `${memberDoc("u", "u@acme.com")}  github: under_score\n`,
+      ].join("---\n"),
+    },
+    [
+      ["m.yaml", 39, 11, "schema"],
+      ["m.yaml", 49, 11, "schema"],
+      ["m.yaml", 59, 11, "schema"],
+    ],
+  ],
 ];
 
 describe("loadDesiredState: every check, with its exact place", () => {

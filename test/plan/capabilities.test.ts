@@ -4,15 +4,9 @@ import type { Row } from "./table.js";
 import { checkRow } from "./table.js";
 
 const owner = { alice: "owner" } as const;
-const memberKey = {
-  actorRole: "member",
-  invite: false,
-  remove: false,
-  promoteToAdmin: false,
-  changeRole: false,
-  transferOwnership: false,
-} as const;
-const adminKey = { actorRole: "admin", promoteToAdmin: false, transferOwnership: false } as const;
+const memberKey = { actorRole: "member", identity: "mia@acme.com" } as const;
+const adminKey = { actorRole: "admin", identity: "ada@acme.com" } as const;
+const otherOrgKey = { actorRole: "none", identity: "zoe@globex.com" } as const;
 
 const rows: Row[] = [
   {
@@ -20,7 +14,7 @@ const rows: Row[] = [
     org: { declared: { ...owner, bob: "member" }, actual: owner, caps: memberKey },
     blocked: ["invite bob member"],
     blockedBy: [
-      /^R3: only an admin or the owner may invite or remove users; this credential acts as member$/,
+      /^may not invite users as member: R3: only an admin or the owner may invite or remove users; this credential acts as member$/,
     ],
   },
   {
@@ -38,7 +32,7 @@ const rows: Row[] = [
     name: "a member's key may not remove (R3)",
     org: { declared: owner, actual: { ...owner, eve: "member" }, caps: memberKey },
     blocked: ["remove eve member"],
-    blockedBy: [/^R3:/],
+    blockedBy: [/: R3: /],
   },
   {
     name: "an admin's key may not promote to admin (R4) but may demote and invite",
@@ -50,7 +44,7 @@ const rows: Row[] = [
     steps: ["invite dan member", "changeRole carol admin→member"],
     blocked: ["changeRole bob member→admin"],
     blockedBy: [
-      /^R4: only the owner may promote a member to admin; this credential acts as admin$/,
+      /^may not change a role from member to admin: R4: only the owner may promote a member to admin; .*this credential acts as admin$/,
     ],
   },
   {
@@ -61,7 +55,7 @@ const rows: Row[] = [
       caps: adminKey,
     },
     blocked: ["changeRole carol owner→admin"],
-    blockedBy: [/^R5:/],
+    blockedBy: [/: R5: /],
   },
   {
     name: "an admin's key may not make the declared owner owner in an ownerless backend (R5)",
@@ -69,14 +63,56 @@ const rows: Row[] = [
     blocked: ["changeRole alice admin→owner"],
   },
   {
-    name: "a key that may not demote: the demotion is blocked, the removal goes on",
+    name: "an admin's key may not invite as admin (R4): an invitation as admin grants admin",
+    org: { declared: { ...owner, bob: "admin", dan: "member" }, actual: owner, caps: adminKey },
+    steps: ["invite dan member"],
+    blocked: ["invite bob admin"],
+    blockedBy: [/^may not invite users as admin: R4: /],
+  },
+  {
+    name: "an admin's key may not turn on auto-provisioning as admin, nor add domains",
+    org: {
+      declared: owner,
+      actual: owner,
+      settings: { autoProvisioning: { enabled: true, role: "admin" } },
+      actualSettings: {},
+      caps: adminKey,
+    },
+    blocked: ["updateOrganization autoProvisioning"],
+    blockedBy: [/^may not auto-provision users as admin: R4: /],
+  },
+  {
+    name: "an admin's key may change the display name and auto-provision members",
+    org: {
+      declared: owner,
+      actual: owner,
+      settings: { displayName: "A", autoProvisioning: { enabled: true, role: "member" } },
+      actualSettings: {},
+      caps: adminKey,
+    },
+    steps: ["updateOrganization displayName,autoProvisioning"],
+  },
+  {
+    name: "an admin's key may not change domains (owner-settings)",
+    org: {
+      declared: owner,
+      actual: owner,
+      settings: { domains: ["acme.com", "gmail.com"] },
+      actualSettings: {},
+      caps: adminKey,
+    },
+    blocked: ["updateOrganization domains"],
+    blockedBy: [/^may not change domains: owner-settings: /],
+  },
+  {
+    name: "a key of another organization may do nothing here",
     org: {
       declared: { ...owner, bob: "member" },
-      actual: { ...owner, bob: "admin", eve: "member" },
-      caps: { changeRole: false },
+      actual: { ...owner, eve: "member" },
+      caps: otherOrgKey,
     },
-    steps: ["remove eve member"],
-    blocked: ["changeRole bob admin→member"],
+    blocked: ["invite bob member", "remove eve member"],
+    blockedBy: [/: membership: /, /: membership: /],
   },
 ];
 

@@ -172,12 +172,8 @@ describe("MemoryBackend (test fake)", () => {
 
   it("enforces the configured capabilities", async () => {
     const b = await withOrg();
-    b.setCapabilities("acme", {
-      actorRole: "admin",
-      promoteToAdmin: false,
-      transferOwnership: false,
-    });
-    expect(await b.capabilities("acme")).toMatchObject({ actorRole: "admin", invite: true });
+    b.setCapabilities("acme", { actorRole: "admin", identity: "ada@acme.com" });
+    expect(await b.capabilities("acme")).toEqual({ actorRole: "admin", identity: "ada@acme.com" });
     await b.invite("acme", "bob@acme.com", "member", ctx());
     b.acceptInvite("acme", "bob@acme.com");
     await expect(
@@ -307,7 +303,7 @@ describe("MemoryBackend conditional writes and managed marks (as the Portal stor
       "dan@acme.com": true,
     });
     expect(b.writes.some((w) => w.action === "markManaged")).toBe(false);
-    b.setCapabilities("acme", { actorRole: "member", invite: false });
+    b.setCapabilities("acme", { actorRole: "member", identity: "mia@acme.com" });
     await expect(b.markManaged("acme", ["alice@acme.com"], ctx())).rejects.toMatchObject({
       code: "forbidden",
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedSettings } from "../../controller/plan/index.js";
+import { changedSettings } from "../../controller/model/index.js";
 import { desiredOrg, planFor, summary } from "./fixtures.js";
 import type { Row } from "./table.js";
 import { checkRow } from "./table.js";
@@ -27,14 +27,16 @@ describe("plan: an organization the backend does not have", () => {
     const p = planFor({
       declared: { ...owner, bob: "member" },
       actual: null,
-      caps: { createOrganization: false, actorRole: "admin" },
+      caps: { actorRole: "none", identity: "ada@globex.com" },
     });
     expect(summary(p)).toEqual({
       steps: [],
       blocked: ["createOrganization alice owner", "invite bob member"],
       warnings: [],
     });
-    expect(p.blocked[0]?.blockedBy).toMatch(/may not create organizations/);
+    expect(p.blocked[0]?.blockedBy).toMatch(
+      /^may not create an organization owned by alice@acme.com: org-create: .*; this credential acts as none$/,
+    );
     expect(p.blocked[1]?.blockedBy).toBe("waiting for organization acme to be created");
   });
 });
@@ -108,10 +110,10 @@ const settingsRows: Row[] = [
       actual: owner,
       settings: { displayName: "A" },
       actualSettings: {},
-      caps: { updateOrganization: false },
+      caps: { actorRole: "member", identity: "mia@acme.com" },
     },
     blocked: ["updateOrganization displayName"],
-    blockedBy: [/may not change organization settings/],
+    blockedBy: [/^may not change displayName: admin-settings: /],
   },
 ];
 

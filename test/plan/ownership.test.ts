@@ -113,11 +113,11 @@ const waitingRows: Row[] = [
     org: {
       declared: { alice: "member", bob: "owner" },
       actual: { alice: "owner", bob: "admin" },
-      caps: { actorRole: "admin", transferOwnership: false, promoteToAdmin: false },
+      caps: { actorRole: "admin", identity: "ada@acme.com" },
     },
     blocked: ["transferOwnership bob alice→bob", "changeRole alice admin→member"],
     blockedBy: [
-      /^R5: only the current owner may transfer ownership.*acts as admin$/,
+      /^may not transfer ownership: R5: only the current owner may transfer ownership.*acts as admin$/,
       /^waiting for the ownership transfer from alice@acme.com to bob@acme.com$/,
     ],
   },

@@ -86,7 +86,7 @@ describe("safety: maxRemovals", () => {
       name: "blocked removals do not count",
       org: strangers(4, {
         policy: { maxRemovals: { kind: "count", value: 1 } },
-        caps: { remove: false },
+        caps: { actorRole: "member", identity: "mia@acme.com" },
       }),
       safe: true,
       count: 0,

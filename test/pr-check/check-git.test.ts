@@ -107,7 +107,7 @@ describe("roster check on real base and head branches", () => {
     expect(result.allowed).toBe(false);
     expect(result.changes.map((c) => [c.change, c.rule, c.satisfiedBy ?? "denied"])).toEqual([
       ["roleChanged", "R4", "denied"],
-      ["githubChanged", "identity", "denied"],
+      ["githubChanged", "R4", "denied"],
     ]);
     // Mapping the owner's Member to the author's login is itself a change that needs the owner.
     const takeover = {
@@ -165,10 +165,17 @@ describe("roster check on real base and head branches", () => {
     });
   });
 
-  it("a first PR on an empty repository creates the organization, flagged for review", async () => {
-    const result = await check(
+  it("a first PR on an empty repository creates the organization: its declared owner must approve", async () => {
+    const byAnyone = await check(
       { "orgs/acme.yaml": orgFile("acme", team()) },
       { author: "anyone" },
+      { "README.md": "# access\n" },
+    );
+    expect(byAnyone.allowed).toBe(false);
+    expect(byAnyone.changes[0]).toMatchObject({ rule: "org-create" });
+    const result = await check(
+      { "orgs/acme.yaml": orgFile("acme", team()) },
+      { author: "anyone", approvers: ["alice-gh"] },
       { "README.md": "# access\n" },
     );
     expect(result.allowed).toBe(true);
@@ -196,7 +203,7 @@ describe("roster check on real base and head branches", () => {
     };
     const denied = await check({ "orgs/beta.yaml": null }, { author: "alice-gh" }, base);
     expect(denied.changes).toEqual([
-      expect.objectContaining({ org: "beta", change: "organizationRemoved", rule: "org-owner" }),
+      expect.objectContaining({ org: "beta", change: "organizationRemoved", rule: "org-delete" }),
     ]);
     expect(denied.allowed).toBe(false);
     const allowed = await check(

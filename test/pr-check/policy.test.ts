@@ -177,7 +177,7 @@ describe("decidePullRequest: the seed's rules as review rules", () => {
         change: "githubChanged",
         from: "alice-gh",
         to: "mallory",
-        rule: "identity",
+        rule: "R5",
         missing:
           "the owner of acme among the author and approvers; mallory may not approve their own elevation; the owner is alice@acme.com (GitHub alice-gh)",
       },

@@ -2,7 +2,10 @@ import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPullRequestChecks } from "../../controller/cli/pr-check/webhook.js";
-import { withPullRequestChecks } from "../../controller/cli/pr-check/github-env.js";
+import {
+  repoSlugOfSource,
+  withPullRequestChecks,
+} from "../../controller/cli/pr-check/github-env.js";
 import type { PullRequestRef } from "../../controller/adapters/github/index.js";
 import {
   signGitHubPayload,
@@ -132,10 +135,40 @@ describe("withPullRequestChecks (how roster run routes PR events)", () => {
       env: { GITHUB_TOKEN: "t", GITHUB_API_URL: "http://127.0.0.1:9" },
     });
     expect(onEvent("push", {})).toEqual({ accepted: true, message: "next saw push" });
+    // A local clone names no GitHub repository: no PR event is queued for any repository.
+    expect(onEvent("pull_request", JSON.parse(payload("pull_request", "opened")))).toEqual({
+      accepted: false,
+      message: "pull_request ignored: the source . is not a GitHub repository URL (OWNER/REPO)",
+    });
+  });
+
+  it("only the repository the controller follows has its PR events checked", () => {
+    const onEvent = withPullRequestChecks(next, {
+      ...options,
+      repo: "https://x-access-token:secret@github.com/acme/access.git#main//orgs",
+      env: { GITHUB_TOKEN: "t", GITHUB_API_URL: "http://127.0.0.1:9" },
+    });
     expect(onEvent("pull_request", { action: "closed" })).toEqual({
       accepted: false,
       message: "pull_request action closed ignored",
     });
+    const other = onEvent(
+      "pull_request",
+      JSON.parse(payload("pull_request", "opened", "evil/repo")),
+    );
+    expect(other).toEqual({ accepted: false, message: "evil/repo is not acme/access: ignored" });
+  });
+
+  it.each([
+    ["https://github.com/acme/access.git", "acme/access"],
+    ["https://github.example.com/acme/access#main//orgs", "acme/access"],
+    ["git@github.com:acme/access.git", "acme/access"],
+    ["ssh://git@github.com/acme/access", "acme/access"],
+    ["/srv/access", undefined],
+    ["https://github.com/acme", undefined],
+  ])("repoSlugOfSource(%s) → %s", (source, slug) => {
+    const ref = repoSlugOfSource(source);
+    expect(ref === undefined ? undefined : `${ref.owner}/${ref.repo}`).toBe(slug);
   });
 });
 

@@ -24,7 +24,7 @@ describe("examples/github-actions/roster-check.yml", () => {
 
   it("runs on the PR events the webhook handles, with the least permissions", () => {
     expect(workflow.on).toEqual({
-      pull_request: { types: ["opened", "synchronize", "reopened"] },
+      pull_request_target: { types: ["opened", "synchronize", "reopened"] },
       pull_request_review: { types: ["submitted", "dismissed"] },
     });
     expect(workflow.permissions).toEqual({
@@ -34,20 +34,40 @@ describe("examples/github-actions/roster-check.yml", () => {
     });
   });
 
-  it("checks out the whole history, sets up Node 20, installs with npm ci", () => {
-    expect(steps[0]).toMatchObject({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
+  it("runs the checker from the base commit, installed pinned from the registry", () => {
+    expect(steps[0]).toMatchObject({
+      uses: "actions/checkout@v4",
+      with: {
+        ref: "${{ github.event.pull_request.base.sha }}",
+        "fetch-depth": 0,
+        "persist-credentials": false,
+      },
+    });
     expect(steps[1]).toMatchObject({ uses: "actions/setup-node@v4", with: { "node-version": 20 } });
-    expect(steps[2]?.run).toBe("npm ci");
+    expect(steps[2]?.run).toMatch(/^npm install --global .*@workjet\/roster@\d+\.\d+\.\d+$/);
+    const pkg = JSON.parse(readFileSync(path.resolve("package.json"), "utf8")) as {
+      name: string;
+      bin: Record<string, string>;
+    };
+    expect(pkg.name).toBe("@workjet/roster");
+    expect(Object.keys(pkg.bin)).toEqual(["roster"]);
+  });
+
+  it("never runs the PR's code: no npm ci, no npx, no checkout of the head", () => {
+    const text = readFileSync(FILE, "utf8").replace(/^\s*#.*$/gm, "");
+    expect(text).not.toMatch(/npm ci|npx |npm (run|test|start)|head\.sha|head\.ref/);
+    expect(steps.filter((s) => s.uses?.startsWith("actions/checkout"))).toHaveLength(1);
+    const fetch = steps.find((s) => s.run?.includes("fetch"));
+    expect(fetch?.run).toContain("refs/pull/$PR_NUMBER/head:refs/roster/pr-head");
   });
 
   it("runs validate and check --github with flags the CLI really has", () => {
-    const runs = steps.map((s) => s.run ?? "").filter((r) => r.includes("roster"));
+    const runs = steps.map((s) => s.run ?? "").filter((r) => /^(npm|roster) /.test(r));
     expect(runs).toEqual([
-      "npx roster validate orgs",
-      'npx roster check --github --repo-slug "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --repo . --path orgs',
+      "npm install --global @workjet/roster@0.1.0",
+      'roster check --github --repo-slug "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --repo . --path orgs',
     ]);
     const check = steps.find((s) => s.run?.includes("roster check"));
-    expect(check?.if).toBe("${{ !cancelled() }}");
     expect(check?.env?.GITHUB_TOKEN).toBe("${{ secrets.GITHUB_TOKEN }}");
     const command = buildProgram().commands.find((c) => c.name() === "check");
     const flags = command?.options.map((o) => o.long) ?? [];

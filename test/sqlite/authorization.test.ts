@@ -33,14 +33,24 @@ describe("R3: only an admin or the owner invites or removes", () => {
 
   it("the forbidden message names the rule", async () => {
     await expect(t.store.invite(member, "acme", "x@acme.com", "member")).rejects.toThrow(
-      /mia@acme.com \(member\) may not invite users in "acme": R3: only an admin or the owner/,
+      /mia@acme.com \(member of "acme"\) may not invite users as member: R3: only an admin or the owner/,
     );
   });
 
-  it("an admin invites (as admin too, as the seed's invite form allows) and removes", async () => {
-    expect((await t.store.invite(admin, "acme", "new@acme.com", "admin")).outcome).toBe("applied");
+  it("an admin invites members and removes; an invitation as admin is the owner's (R4)", async () => {
+    expect((await t.store.invite(admin, "acme", "new@acme.com", "member")).outcome).toBe("applied");
+    await expect(t.store.invite(admin, "acme", "boss@acme.com", "admin")).rejects.toThrow(
+      /adam@acme.com \(admin of "acme"\) may not invite users as admin: R4: /,
+    );
+    // Nor by upgrading a pending member invitation, nor by remove-then-re-invite.
+    await expect(t.store.invite(admin, "acme", "new@acme.com", "admin")).rejects.toThrow(/R4/);
     expect(t.store.removeMember(admin, "acme", "mia@acme.com").outcome).toBe("applied");
     expect(roleOf("mia@acme.com")).toBeUndefined();
+    await expect(t.store.invite(admin, "acme", "mia@acme.com", "admin")).rejects.toThrow(/R4/);
+    expect(
+      t.rows("SELECT email, role FROM invitations WHERE status = 'pending' ORDER BY email"),
+    ).toEqual([{ email: "new@acme.com", role: "member" }]);
+    expect((await t.store.invite(owner, "acme", "boss@acme.com", "admin")).outcome).toBe("applied");
   });
 
   it("authority is the current role, not the one the credential claims", () => {
@@ -53,7 +63,7 @@ describe("R3: only an admin or the owner invites or removes", () => {
   });
 
   it("a credential scoped to another organization is refused", () => {
-    t.store.createOrganization(SYSTEM, "beta", settings(), "adam@acme.com");
+    t.store.createOrganization(SYSTEM, "beta", settings({ domains: [] }), "adam@acme.com");
     const scopedToBeta = user("adam@acme.com", "owner", "beta");
     expect(codeOf(() => t.store.removeMember(scopedToBeta, "acme", "mia@acme.com"))).toBe(
       "forbidden",
@@ -199,22 +209,15 @@ describe("R9 reads and API keys", () => {
     expect(t.store.authenticateApiKey("rk_not-a-key")).toBeNull();
   });
 
-  it("capabilities follow the current role", () => {
-    expect(t.store.capabilities(member, "acme")).toMatchObject({
+  it("capabilities are the current role and the credential's own identity", () => {
+    expect(t.store.capabilities(member, "acme")).toEqual({
       actorRole: "member",
-      invite: false,
-      remove: false,
+      identity: "mia@acme.com",
     });
-    expect(t.store.capabilities(admin, "acme")).toMatchObject({
+    expect(t.store.capabilities(user("adam@acme.com", "owner"), "acme")).toEqual({
       actorRole: "admin",
-      invite: true,
-      promoteToAdmin: false,
-      transferOwnership: false,
+      identity: "adam@acme.com",
     });
-    expect(t.store.capabilities(owner, "acme")).toMatchObject({
-      promoteToAdmin: true,
-      transferOwnership: true,
-    });
-    expect(t.store.capabilities(SYSTEM, "acme").actorRole).toBe("system");
+    expect(t.store.capabilities(SYSTEM, "acme")).toEqual({ actorRole: "system" });
   });
 });

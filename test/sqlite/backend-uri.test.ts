@@ -49,7 +49,9 @@ describe("openBackend(--backend URI)", () => {
 
   it("an unknown scheme lists the supported ones and never echoes a credential", async () => {
     const error = await usageError("ftp://admin:hunter2@files.example/x?token=abc");
-    expect(error.message).toMatch(/unknown backend "ftp:\/\/\*\*\*@files\.example\/x\?…"/);
+    expect(error.message).toMatch(
+      /unknown backend "ftp:\/\/\*\*\*@files\.example\/x\?token=\*\*\*"/,
+    );
     expect(error.message).toMatch(/supported: sqlite:PATH/);
     expect(error.message).not.toMatch(/hunter2|abc/);
     expect((await usageError("portal.db")).message).toMatch(/did you mean sqlite:portal\.db\?/);

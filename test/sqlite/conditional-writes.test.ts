@@ -193,9 +193,14 @@ describe("conditional writes (ctx.expect)", () => {
     expect(await backend.createOrganization("acme", settings(), "alice@acme.com", ctx("c2"))).toBe(
       "noop",
     );
-    expect(await backend.createOrganization("beta", settings(), "bo@beta.io", absent("c3"))).toBe(
-      "applied",
-    );
+    expect(
+      await backend.createOrganization(
+        "beta",
+        settings({ domains: ["beta.io"] }),
+        "bo@beta.io",
+        absent("c3"),
+      ),
+    ).toBe("applied");
   });
 
   it("a write to an organization deleted meanwhile is a failed precondition, a plain one not-found", async () => {
@@ -281,7 +286,7 @@ describe("managed marks", () => {
   });
 
   it("createOrganization and transferOwnership mark the owner they install", async () => {
-    await backend.createOrganization("beta", settings(), "bo@beta.io", {
+    await backend.createOrganization("beta", settings({ domains: ["beta.io"] }), "bo@beta.io", {
       ...ctx("c"),
       managed: true,
     });

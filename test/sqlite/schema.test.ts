@@ -81,6 +81,42 @@ describe("Portal schema (R2 and friends in SQL, not just code)", () => {
 });
 
 describe("migrations", () => {
+  it("the one-domain migration keeps the first claim and audits each released one", () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, "portal.db");
+    const db = raw(file);
+    try {
+      const v1 = PORTAL_MIGRATIONS.filter((m) => m.version === 1);
+      migrate(db, USER_VERSION_TRACK, v1);
+      const org = db.prepare(
+        "INSERT INTO organizations (slug, display_name, invite_expiry_seconds, created_at) VALUES (?, ?, 60, 't')",
+      );
+      for (const slug of ["acme", "copycat"]) org.run(slug, slug);
+      const claim = db.prepare("INSERT INTO organization_domains (domain, org_id) VALUES (?, ?)");
+      claim.run("acme.com", 1);
+      claim.run("acme.com", 2);
+      claim.run("copycat.com", 2);
+    } finally {
+      db.close();
+    }
+    const store = PortalStore.open(file);
+    try {
+      expect(store.snapshot("acme")?.settings.domains).toEqual(["acme.com"]);
+      expect(store.snapshot("copycat")?.settings.domains).toEqual(["copycat.com"]);
+      expect(store.listAudit({ kind: "system", name: "t" }, "copycat").items).toMatchObject([
+        {
+          actor: "system:migration",
+          action: "releaseDomain",
+          target: "acme.com",
+          reason: "a domain belongs to at most one organization; acme claimed it first",
+        },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+
   it("versions the file in user_version and re-opening applies nothing twice", () => {
     t = openTempStore();
     const db = raw(t.file);
@@ -160,5 +196,37 @@ describe("migrations", () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe("file modes", () => {
+  it("creates the store, its WAL and shared memory 0600 in a folder created 0700", async () => {
+    const { statSync, chmodSync } = await import("node:fs");
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, "nested", "portal.db");
+    const store = PortalStore.open(file);
+    try {
+      store.createOrganization(
+        { kind: "system", name: "t" },
+        "acme",
+        {
+          displayName: "A",
+          domains: [],
+          autoProvisioning: { enabled: false, role: "member" },
+          inviteExpirySeconds: 60,
+        },
+        "alice@acme.com",
+      );
+      const mode = (f: string) => statSync(f).mode & 0o777;
+      expect(mode(path.dirname(file))).toBe(0o700);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(mode(f)).toBe(0o600);
+    } finally {
+      store.close();
+    }
+    // A file an older Roster left 0644 is tightened when opened.
+    chmodSync(file, 0o644);
+    PortalStore.open(file).close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TempStore } from "./helpers.js";
 import { SYSTEM, codeOf, openTempStore, settings } from "./helpers.js";
@@ -9,7 +10,7 @@ beforeEach(() => {
     SYSTEM,
     "acme",
     settings({
-      domains: ["acme.com", "acme.io"],
+      domains: ["acme.com", "acme.net"],
       autoProvisioning: { enabled: true, role: "member" },
     }),
     "alice@acme.com",
@@ -17,13 +18,13 @@ beforeEach(() => {
   t.store.createOrganization(
     SYSTEM,
     "labs",
-    settings({ domains: ["acme.com"], autoProvisioning: { enabled: true, role: "admin" } }),
+    settings({ domains: ["acme.io"], autoProvisioning: { enabled: true, role: "admin" } }),
     "alice@acme.com",
   );
   t.store.createOrganization(
     SYSTEM,
     "closed",
-    settings({ domains: ["acme.com"], autoProvisioning: { enabled: false, role: "member" } }),
+    settings({ domains: ["acme.dev"], autoProvisioning: { enabled: false, role: "member" } }),
     "alice@acme.com",
   );
 });
@@ -37,16 +38,15 @@ const membershipsOf = (email: string) =>
   );
 
 describe("sign-in (R7 links invitations, R8 auto-provisions)", () => {
-  it("auto-provisions into every org whose domain matches and that enables it, with its role", () => {
+  it("auto-provisions into the org whose domain matches and that enables it, with its role", () => {
     const result = t.store.signIn("Carol@ACME.com");
     expect(result.email).toBe("carol@acme.com");
-    expect(result.joined).toEqual([
-      { org: "acme", role: "member", via: "auto-provisioning" },
-      { org: "labs", role: "admin", via: "auto-provisioning" },
-    ]);
+    expect(result.joined).toEqual([{ org: "acme", role: "member", via: "auto-provisioning" }]);
     expect(membershipsOf("carol@acme.com")).toEqual([
       { slug: "acme", role: "member", auto_provisioned: 1 },
-      { slug: "labs", role: "admin", auto_provisioned: 1 },
+    ]);
+    expect(t.store.signIn("dan@acme.io").joined).toEqual([
+      { org: "labs", role: "admin", via: "auto-provisioning" },
     ]);
     expect(
       t.store.snapshot("acme")!.members.find((m) => m.email === "carol@acme.com"),
@@ -63,7 +63,7 @@ describe("sign-in (R7 links invitations, R8 auto-provisions)", () => {
   });
 
   it("a second domain of the org matches too; another domain or a look-alike does not", () => {
-    expect(t.store.signIn("dan@acme.io").joined.map((j) => j.org)).toEqual(["acme"]);
+    expect(t.store.signIn("dan@acme.net").joined.map((j) => j.org)).toEqual(["acme"]);
     expect(t.store.signIn("eve@evil.com").joined).toEqual([]);
     expect(t.store.signIn("mallory@notacme.com").joined).toEqual([]);
     expect(t.store.signIn("sub@eu.acme.com").joined).toEqual([]);
@@ -71,20 +71,20 @@ describe("sign-in (R7 links invitations, R8 auto-provisions)", () => {
   });
 
   it("turning auto-provisioning off stops it", () => {
-    t.store.updateOrganization(SYSTEM, "labs", settings({ domains: ["acme.com"] }));
-    expect(t.store.signIn("carol@acme.com").joined.map((j) => j.org)).toEqual(["acme"]);
+    t.store.updateOrganization(SYSTEM, "labs", settings({ domains: ["acme.io"] }));
+    expect(t.store.signIn("carol@acme.io").joined).toEqual([]);
   });
 
   it("a pending invitation is linked with its role, which wins over auto-provisioning", async () => {
-    await t.store.invite(SYSTEM, "acme", "erin@acme.com", "admin");
-    await t.store.invite(SYSTEM, "closed", "erin@acme.com", "member");
-    const result = t.store.signIn("erin@acme.com");
+    await t.store.invite(SYSTEM, "acme", "erin@acme.io", "admin");
+    await t.store.invite(SYSTEM, "closed", "erin@acme.io", "member");
+    const result = t.store.signIn("erin@acme.io");
     expect(result.joined).toEqual([
       { org: "acme", role: "admin", via: "invitation" },
       { org: "closed", role: "member", via: "invitation" },
       { org: "labs", role: "admin", via: "auto-provisioning" },
     ]);
-    expect(membershipsOf("erin@acme.com")).toEqual([
+    expect(membershipsOf("erin@acme.io")).toEqual([
       { slug: "acme", role: "admin", auto_provisioned: 0 },
       { slug: "closed", role: "member", auto_provisioned: 0 },
       { slug: "labs", role: "admin", auto_provisioned: 1 },
@@ -96,10 +96,42 @@ describe("sign-in (R7 links invitations, R8 auto-provisions)", () => {
   });
 
   it("an expired invitation is not linked (auto-provisioning may still apply)", async () => {
-    await t.store.invite(SYSTEM, "closed", "fay@acme.com", "admin");
+    await t.store.invite(SYSTEM, "closed", "fay@acme.io", "admin");
     t.clock.advance(8 * 86400);
-    expect(t.store.signIn("fay@acme.com").joined.map((j) => j.org)).toEqual(["acme", "labs"]);
-    expect(membershipsOf("fay@acme.com").map((m) => m.slug)).toEqual(["acme", "labs"]);
+    expect(t.store.signIn("fay@acme.io").joined.map((j) => j.org)).toEqual(["labs"]);
+    expect(membershipsOf("fay@acme.io").map((m) => m.slug)).toEqual(["labs"]);
+  });
+
+  it("a domain belongs to at most one organization: a second claim is a conflict, nothing changes", () => {
+    expect(
+      codeOf(() =>
+        t.store.createOrganization(
+          SYSTEM,
+          "copycat",
+          settings({ domains: ["acme.com"] }),
+          "x@y.com",
+        ),
+      ),
+    ).toBe("conflict");
+    expect(t.store.snapshot("copycat")).toBeNull();
+    expect(
+      codeOf(() =>
+        t.store.updateOrganization(
+          SYSTEM,
+          "closed",
+          settings({ domains: ["acme.dev", "ACME.io"] }),
+        ),
+      ),
+    ).toBe("conflict");
+    expect(t.store.snapshot("closed")!.settings.domains).toEqual(["acme.dev"]);
+    // The schema holds it too, whoever writes the file.
+    const db = new Database(t.file);
+    try {
+      const claim = db.prepare("INSERT INTO organization_domains (domain, org_id) VALUES (?, 3)");
+      expect(() => claim.run("acme.com")).toThrow(/UNIQUE/);
+    } finally {
+      db.close();
+    }
   });
 
   it("opens a session whose token is stored hashed only", () => {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { redactUserinfo } from "./git-spec.js";
+import { redactUrls } from "../../model/index.js";
 
 /** HTTP Basic credentials for a Git host; a bare token uses GitHub's `x-access-token` user. */
 export interface GitCredential {
@@ -102,7 +102,7 @@ export class GitCli {
 
   /** Replaces every credential (and any URL userinfo) in a text by `***`. */
   scrub(text: string): string {
-    let out = redactUserinfo(text);
+    let out = redactUrls(text);
     for (const secret of this.secrets) {
       // Short strings (an empty password, a user name like "git") would mangle the message.
       if (secret.length >= 6 && secret !== "x-access-token") out = out.split(secret).join("***");

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { redactUrls } from "../../model/index.js";
 
 /** A parsed `--source`/`--repo` Git location: `URL_OR_PATH[#REF][//SUBDIR]`. */
 export interface GitSpec {
@@ -26,7 +27,7 @@ export function looksLikeGitSpec(spec: string): boolean {
 
 export function parseGitSpec(spec: string): GitSpec {
   const { location: raw, ref, subdir } = splitSpec(spec);
-  if (raw === "") throw new Error(`invalid Git source "${redactUserinfo(spec)}": no URL or path`);
+  if (raw === "") throw new Error(`invalid Git source "${redactUrls(spec)}": no URL or path`);
   if (ref !== undefined) checkRef(ref, spec);
   const { location, userinfo } = extractUserinfo(raw);
   const cleanSubdir = subdir?.replace(/^\/+|\/+$/g, "");
@@ -54,11 +55,6 @@ export function canonicalLocation(location: string): string {
 
 export function describeGitSpec(spec: GitSpec): string {
   return `${spec.location}${spec.ref ? `#${spec.ref}` : ""}${spec.subdir ? `//${spec.subdir}` : ""}`;
-}
-
-/** Removes `user:password@` from every URL in a text (error messages, describe strings). */
-export function redactUserinfo(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
 }
 
 function splitSpec(spec: string): { location: string; ref?: string; subdir?: string } {
@@ -92,7 +88,7 @@ function extractUserinfo(location: string): { location: string; userinfo?: strin
 export function checkRef(ref: string, spec = ref): void {
   if (ref.startsWith("-") || /[\s~^:?*[\\\0]|\.\.|@\{/.test(ref)) {
     throw new Error(
-      `invalid Git ref "${ref}" in "${redactUserinfo(spec)}": use a branch, tag or commit SHA`,
+      `invalid Git ref "${ref}" in "${redactUrls(spec)}": use a branch, tag or commit SHA`,
     );
   }
 }

@@ -78,7 +78,7 @@ function nextSteps(dir: string, target: string, org: string, files: ScaffoldFile
     lines.push(`  git init && git add . && git commit -m "Declare ${org}"`);
   }
   lines.push(
-    "  npm init -y && npm install -D @workjet/roster   # the workflow's npm ci installs it",
+    "  git push, then require the roster check run in the branch rule (the workflow pins @workjet/roster)",
     "",
   );
   return lines.join("\n");

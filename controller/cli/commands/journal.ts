@@ -3,6 +3,8 @@ import { verifyJournal } from "../../audit/journal-verify.js";
 import type { JournalEntry } from "../../model/index.js";
 import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
 import { UsageError } from "../errors.js";
+import type { JournalKeyFlags } from "../journal-key.js";
+import { journalKeyOf } from "../journal-key.js";
 
 /** Exit codes of `roster journal verify` (README "Commands"). */
 export const JOURNAL_EXIT = { intact: 0, tampered: 1, cannotVerify: 3 } as const;
@@ -23,6 +25,10 @@ export function registerJournal(program: Command): void {
     )
     .option("--backend <uri>", "backend whose journal is checked", DEFAULT_BACKEND_URI)
     .option(
+      "--journal-key-file <file>",
+      "key of the journal's HMAC chain (or set ROSTER_JOURNAL_KEY): detects a rewritten, re-chained journal",
+    )
+    .option(
       "--head <hash>",
       "a head hash printed by an earlier verify: fail if the journal no longer contains it",
     )
@@ -30,13 +36,15 @@ export function registerJournal(program: Command): void {
       "after",
       "\nExample:\n  $ roster journal verify --backend sqlite:.roster/portal.db",
     )
-    .action(async (flags: { backend: string; head?: string }) => {
+    .action(async (flags: { backend: string; head?: string } & JournalKeyFlags) => {
+      const key = journalKeyOf(flags);
       if (flags.head !== undefined && !/^[0-9a-f]{64}$/i.test(flags.head)) {
         throw new UsageError(`--head must be a 64-digit hex hash, as printed by journal verify`);
       }
       const entries = await readEntries(flags.backend);
       const verdict = verifyJournal(entries, {
         ...(flags.head !== undefined ? { knownHead: flags.head } : {}),
+        ...(key !== undefined ? { key } : {}),
       });
       if (!verdict.ok) {
         throw new UsageError(

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
-import { DEFAULT_BACKEND_URI, openBackend, redactUri } from "../backend-uri.js";
+import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
+import { redactUrls } from "../../model/index.js";
 import { UsageError } from "../errors.js";
 import { adviseGitignore } from "../gitignore-advice.js";
 import { cliActor } from "../portal-support.js";
@@ -27,7 +28,7 @@ export function registerPortalInit(portal: Command): void {
     .action(async (flags: { backend: string }) => {
       if (!flags.backend.startsWith("sqlite:")) {
         throw new UsageError(
-          `roster portal init creates an embedded store (sqlite:PATH), not ${redactUri(flags.backend)}`,
+          `roster portal init creates an embedded store (sqlite:PATH), not ${redactUrls(flags.backend)}`,
         );
       }
       const file = flags.backend.slice("sqlite:".length);

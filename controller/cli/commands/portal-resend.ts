@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { BackendError } from "../../model/index.js";
-import { openBackend, redactUri } from "../backend-uri.js";
+import { redactUrls } from "../../model/index.js";
+import { openBackend } from "../backend-uri.js";
 import { UsageError } from "../errors.js";
 import { describeMailReport } from "../mail-report.js";
 import { addMailerOptions, mailerOpenOptions, type MailerFlags } from "../mailer-options.js";
@@ -50,7 +51,7 @@ export function registerPortalResend(portal: Command): void {
         const store = opened.store;
         if (!store) {
           throw new UsageError(
-            `roster portal works on the embedded store (sqlite:PATH); ${redactUri(flags.backend)} is not one`,
+            `roster portal works on the embedded store (sqlite:PATH); ${redactUrls(flags.backend)} is not one`,
           );
         }
         requireOrganization(store, flags.org, flags.backend);

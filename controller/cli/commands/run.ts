@@ -14,7 +14,7 @@ import { gitAccessOptions } from "../git-options.js";
 import { parseListen } from "../listen.js";
 import { mailerOpenOptions } from "../mailer-options.js";
 import type { PassFlags } from "../reconcile-pass.js";
-import { addPassOptions, positiveInteger } from "../reconcile-pass.js";
+import { addPassOptions, journalKeyOption, positiveInteger } from "../reconcile-pass.js";
 import type { Shutdown } from "../shutdown.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown, within } from "../shutdown.js";
 import { openLeadership } from "../leader-election.js";
@@ -165,6 +165,7 @@ async function startController(
         log.warn("invitation mail not delivered", { ...attempt });
       }
     },
+    ...journalKeyOption(flags),
   });
   const managedState = opened.managedState;
   shutdown.defer(() => opened.close());

@@ -3,7 +3,8 @@ import { InvalidArgumentError, Option } from "commander";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { createPortalServer } from "../../server/portal-api/server.js";
-import { DEFAULT_BACKEND_URI, openBackend, redactUri } from "../backend-uri.js";
+import { DEFAULT_BACKEND_URI, openBackend } from "../backend-uri.js";
+import { redactUrls } from "../../model/index.js";
 import { UsageError } from "../errors.js";
 import { addMailerOptions, mailerOpenOptions, type MailerFlags } from "../mailer-options.js";
 
@@ -48,7 +49,7 @@ export function registerServe(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   if (!flags.backend.startsWith("sqlite:")) {
     throw new UsageError(
-      `roster serve serves the embedded store: use --backend sqlite:PATH, not ${redactUri(flags.backend)}`,
+      `roster serve serves the embedded store: use --backend sqlite:PATH, not ${redactUrls(flags.backend)}`,
     );
   }
   const bootstrapToken = await readBootstrapToken(flags.bootstrapTokenFile);
@@ -57,7 +58,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const store = opened.store;
   if (store === undefined) {
     await opened.close();
-    throw new UsageError(`${redactUri(flags.backend)} did not open as the embedded store`);
+    throw new UsageError(`${redactUrls(flags.backend)} did not open as the embedded store`);
   }
   const server = createPortalServer({
     store,
@@ -84,7 +85,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // One line, read by people and by tests (the port when --listen asked for 0).
   process.stderr.write(
-    `roster serve: listening on http://${host}:${address.port} (backend ${redactUri(flags.backend)})\n`,
+    `roster serve: listening on http://${host}:${address.port} (backend ${redactUrls(flags.backend)})\n`,
   );
 
   await new Promise<void>((resolve) => {

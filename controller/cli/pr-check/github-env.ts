@@ -1,5 +1,12 @@
 import type { GitHubClient, RepoRef } from "../../adapters/github/index.js";
-import { createGitHubClient, DEFAULT_GITHUB_API } from "../../adapters/github/index.js";
+import {
+  createGitHubClient,
+  DEFAULT_GITHUB_API,
+  isPullRequestEventName,
+  parseRepoSlug,
+} from "../../adapters/github/index.js";
+import { isRemoteLocation, parseGitSpec } from "../../adapters/sources/git-spec.js";
+import { redactUrls } from "../../model/index.js";
 import type { GitAccessOptions } from "../../adapters/sources/git.js";
 import { UsageError } from "../errors.js";
 import { runGitHubCheck } from "./github-check.js";
@@ -109,10 +116,47 @@ export function withPullRequestChecks(
 ): OnWebhookEvent {
   const env = options.env ?? process.env;
   if (!githubToken(env)) return next;
+  // Only the repository the controller follows: a signed payload naming another one queues
+  // nothing (the webhook secret may be shared by several repositories of an organization).
+  const repoSlug = options.repoSlug ?? repoSlugOfSource(options.repo);
+  if (repoSlug === undefined) {
+    return (event, payload) =>
+      isPullRequestEventName(event)
+        ? {
+            accepted: false,
+            message: `${event} ignored: the source ${redactUrls(options.repo)} is not a GitHub repository URL (OWNER/REPO)`,
+          }
+        : next(event, payload);
+  }
   const checks = pullRequestChecksFor({
     ...options,
+    repoSlug,
     github: githubClientFromEnv(options.apiUrl, env),
   });
   return (event, payload) =>
     checks.handles(event) ? checks.onEvent(event, payload) : next(event, payload);
+}
+
+/** `OWNER/REPO` of a Git URL (`https://host/OWNER/REPO.git#ref//dir`, `git@host:OWNER/REPO`). */
+export function repoSlugOfSource(source: string): RepoRef | undefined {
+  let location: string;
+  try {
+    location = parseGitSpec(source).location;
+  } catch {
+    return undefined;
+  }
+  if (!isRemoteLocation(location)) return undefined;
+  const pathPart = location
+    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+\//i, "")
+    .replace(/^[^@/]+@[^:/]+:/, "");
+  const [owner, repo] = pathPart
+    .replace(/\.git\/?$/, "")
+    .replace(/\/+$/, "")
+    .split("/");
+  if (owner === undefined || repo === undefined) return undefined;
+  try {
+    return parseRepoSlug(`${owner}/${repo}`);
+  } catch {
+    return undefined;
+  }
 }

@@ -90,7 +90,7 @@ function changesSection(view: CheckView): Section | undefined {
             ? satisfiedByText(view.report, c.satisfiedBy)
             : "nothing required";
       const mark = c.missing !== undefined ? "❌" : "✅";
-      return `| ${mark} | ${cell(c.org)} | ${cell(c.email)} | ${cell(describeChange(c))} | ${c.rule} | ${cell(verdict)} |`;
+      return `| ${mark} | ${cell(c.org)} | ${cell(c.field === undefined ? c.email : "")} | ${cell(describeChange(c))} | ${c.rule} | ${cell(verdict)} |`;
     }),
     close: [],
     omitted: (n) => `| … | ${n} more change${n === 1 ? "" : "s"} not shown | | | | |`,

@@ -20,7 +20,7 @@ export function renderCheckTable(view: CheckView, paint: Paint = PLAIN): string 
   if (report.changes.length > 0) {
     const rows = report.changes.map((c) => [
       c.org,
-      c.email,
+      c.field === undefined ? c.email : `(spec.${c.field})`,
       c.change,
       c.from ?? "-",
       c.to ?? "-",

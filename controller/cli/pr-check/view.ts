@@ -53,7 +53,7 @@ export function satisfiedByText(report: PullRequestCheck, login: string): string
 /** `from → to` as a reader scans it. */
 export function describeChange(c: LocatedChange): string {
   const arrow = `${c.from ?? "∅"} → ${c.to ?? "∅"}`;
-  return `${c.change} ${arrow}`;
+  return c.field === undefined ? `${c.change} ${arrow}` : `${c.change} ${c.field}: ${arrow}`;
 }
 
 /** The documented `-o json` object: `{ allowed, changes, issues, plan? }`. */
@@ -64,6 +64,7 @@ export function checkJson(view: CheckView): unknown {
     changes: report.changes.map((c) => ({
       org: c.org,
       email: c.email,
+      ...(c.field !== undefined ? { field: c.field } : {}),
       change: c.change,
       from: c.from,
       to: c.to,

@@ -5,12 +5,16 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * time over the raw bytes, before any JSON parsing
  * (https://docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries).
  */
+const SIGNATURE = /^sha256=[0-9a-fA-F]{64}$/;
+
 export function verifyGitHubSignature(
   secret: string,
   rawBody: Buffer,
   header: string | undefined,
 ): boolean {
-  if (!header?.startsWith("sha256=")) return false;
+  // Exactly 64 hex digits: Buffer.from(…, "hex") silently stops at the first non-hex character,
+  // so `sha256=<hex>zz` would otherwise pass.
+  if (header === undefined || !SIGNATURE.test(header)) return false;
   const given = Buffer.from(header.slice("sha256=".length), "hex");
   const expected = createHmac("sha256", secret).update(rawBody).digest();
   // A malformed hex string decodes short; timingSafeEqual needs equal lengths.

@@ -1,31 +1,7 @@
 import type { ServerResponse } from "node:http";
-import { BackendError } from "../../model/index.js";
+import { BackendError, wireErrorByCode } from "../../model/index.js";
 
-/**
- * Every error leaves the API as `{ "error": { "code", "message" } }` with one of these codes.
- * The store's BackendError codes (forbidden, not-found, conflict, invalid) keep their names.
- */
-const STATUS_BY_CODE: Record<string, number> = {
-  "bad-request": 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  "not-found": 404,
-  "method-not-allowed": 405,
-  conflict: 409,
-  /** An invitation that expired or was already used. */
-  gone: 410,
-  /** `If-Match` / `If-None-Match` did not hold: the record changed since the caller read it. */
-  "precondition-failed": 412,
-  "payload-too-large": 413,
-  "unsupported-media-type": 415,
-  invalid: 422,
-  "idempotency-key-reused": 422,
-  "rate-limited": 429,
-  internal: 500,
-  /** The SQLite file is locked by another process: transient. */
-  busy: 503,
-};
-
+/** Every error leaves the API as `{ "error": { "code", "message" } }`, by the one wire table. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -35,7 +11,7 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
     this.code = code;
-    this.status = STATUS_BY_CODE[code] ?? 500;
+    this.status = wireErrorByCode(code)?.status ?? 500;
     this.headers = headers;
   }
 }
@@ -51,7 +27,9 @@ export function errorBody(code: string, message: string): ErrorBody {
 /** Maps anything a handler threw to a status and the one error shape. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof BackendError && error.code in STATUS_BY_CODE && error.code !== "internal") {
+  // The store's BackendError codes (forbidden, not-found, conflict, invalid, gone, busy,
+  // precondition-failed) are wire codes of the same name.
+  if (error instanceof BackendError && wireErrorByCode(error.code) && error.code !== "internal") {
     return new ApiError(error.code, error.message, error.transient ? { "retry-after": "1" } : {});
   }
   return new ApiError("internal", "internal error");

@@ -48,6 +48,23 @@ export class TokenBucketLimiter {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(seconds)) };
   }
 
+  /** Whether `key` has a token now, without taking it. */
+  available(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return true;
+    const { ratePerSecond, burst } = this.options;
+    return Math.min(burst, bucket.tokens + ((this.now() - bucket.at) / 1000) * ratePerSecond) >= 1;
+  }
+
+  /** Seconds until `key` has a token again (0 when it has one now). */
+  retryAfter(key: string): number {
+    const bucket = this.buckets.get(key);
+    if (!bucket || this.available(key)) return 0;
+    const { ratePerSecond } = this.options;
+    const tokens = bucket.tokens + ((this.now() - bucket.at) / 1000) * ratePerSecond;
+    return Math.max(1, Math.ceil((1 - tokens) / ratePerSecond));
+  }
+
   private prune(now: number): void {
     const { ratePerSecond, burst } = this.options;
     for (const [key, b] of this.buckets) {

@@ -16,8 +16,13 @@ export interface PortalApiOptions {
   store: PortalStore;
   /** Request bodies above this get 413 (default 64 KiB). */
   maxBodyBytes?: number;
-  /** Per API key (default 50 requests/s sustained, bursts of 100). */
+  /** Per member, whichever of their keys they use (default 50 requests/s, bursts of 100). */
   rateLimit?: { ratePerSecond: number; burst: number };
+  /**
+   * Failed authentications per client address (default 1/s, bursts of 20): once spent, the
+   * address gets 429 before its credentials are even looked at, so guessing keys is slow.
+   */
+  authFailureLimit?: { ratePerSecond: number; burst: number };
   /** A token with system authority (creates organizations); compared by hash, never logged. */
   bootstrapToken?: string;
   /** Injectable clock for the rate limiter (ms). */
@@ -27,14 +32,21 @@ export interface PortalApiOptions {
 }
 
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
+export const DEFAULT_AUTH_FAILURE_LIMIT = { ratePerSecond: 1, burst: 20 };
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The Portal team API as a node:http request listener (`roster serve` binds it). */
 export function createPortalApi(options: PortalApiOptions): http.RequestListener {
   const router = new Router<ApiRoute>(ROUTES);
   const limiter = new TokenBucketLimiter({
     ...(options.rateLimit ?? DEFAULT_RATE_LIMIT),
+    now: options.now,
+  });
+  const failures = new TokenBucketLimiter({
+    ...(options.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT),
     now: options.now,
   });
   const bootstrapHash =
@@ -45,13 +57,12 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
     const url = new URL(req.url ?? "/", "http://localhost");
     const match = router.match(req.method ?? "GET", url.pathname);
     const route = match.route;
+    const address = `addr:${req.socket.remoteAddress ?? ""}`;
     const principal =
-      route.requires === "none" ? null : authenticate(req, options.store, bootstrapHash);
-    const bucket =
-      principal === null ? `anon:${req.socket.remoteAddress ?? ""}` : scopeOf(principal);
-    const decision = limiter.take(bucket);
+      route.requires === "none" ? null : authenticateLimited(req, address, failures);
+    const decision = limiter.take(principal === null ? `anon:${address}` : bucketOf(principal));
     if (!decision.allowed) {
-      throw new ApiError("rate-limited", "too many requests for this API key: slow down", {
+      throw new ApiError("rate-limited", "too many requests for this caller: slow down", {
         "retry-after": String(decision.retryAfterSeconds),
       });
     }
@@ -61,7 +72,7 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
     const replay =
       write.idempotencyKey !== undefined &&
       options.store.hasIdempotencyRecord(write.idempotencyKey);
-    if (!replay) authorize(route, principal, match.params);
+    authorize(route, principal, match.params, { scopeOnly: replay });
     const body = route.write ? await readJsonBody(req, maxBody) : undefined;
     const reply: Reply = await route.handler({
       store: options.store,
@@ -79,6 +90,25 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
     });
   };
 
+  /** Refuses an address that spent its failed authentications before reading its credential. */
+  const authenticateLimited = (
+    req: http.IncomingMessage,
+    address: string,
+    limiter: TokenBucketLimiter,
+  ): Principal => {
+    if (!limiter.available(address)) {
+      throw new ApiError("rate-limited", "too many failed authentications from this address", {
+        "retry-after": String(limiter.retryAfter(address)),
+      });
+    }
+    try {
+      return authenticate(req, options.store, bootstrapHash);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "unauthenticated") limiter.take(address);
+      throw error;
+    }
+  };
+
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       const apiError = toApiError(error);
@@ -91,6 +121,11 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
       else sendError(res, apiError);
     });
   };
+}
+
+/** One rate-limit bucket per member of an organization, however many keys they hold. */
+function bucketOf(principal: Principal): string {
+  return principal.kind === "system" ? "bootstrap" : `member:${principal.org}:${principal.email}`;
 }
 
 /**
@@ -170,11 +205,17 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 function decoded(req: http.IncomingMessage, name: string): string | undefined {
   const value = header(req, name);
   if (value === undefined || value === "") return undefined;
+  let text: string;
   try {
-    return decodeURIComponent(value).slice(0, 500);
+    text = decodeURIComponent(value);
   } catch {
     throw new ApiError("bad-request", `${name} must be percent-encoded UTF-8`);
   }
+  // Stored in the audit trail and shown to auditors: no line breaks, no terminal escapes.
+  if (CONTROL.test(text)) {
+    throw new ApiError("bad-request", `${name} must not contain control characters`);
+  }
+  return text.slice(0, 500);
 }
 
 /**

@@ -115,7 +115,7 @@ export class GroupRecord {
     if (this.path === undefined) return;
     // Serialised before the first await: a change made after this point queues its own write.
     const text = `${JSON.stringify(data, null, 2)}\n`;
-    await mkdir(dirname(this.path), { recursive: true });
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const temp = `${this.path}.${process.pid}.tmp`;
     await writeFile(temp, text, { mode: 0o600 });
     await rename(temp, this.path);

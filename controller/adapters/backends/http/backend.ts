@@ -91,18 +91,8 @@ export class HttpBackend implements IdentityBackend {
     const { body } = await this.client.request("GET", "/v1/me");
     const me = readMe(body);
     if (me.kind === "system" || me.org === org) return me.capabilities;
-    // A key of another organization may do nothing here; the plan shows every step blocked.
-    return {
-      actorRole: me.capabilities.actorRole,
-      ...(me.capabilities.identity === undefined ? {} : { identity: me.capabilities.identity }),
-      createOrganization: false,
-      updateOrganization: false,
-      invite: false,
-      remove: false,
-      promoteToAdmin: false,
-      changeRole: false,
-      transferOwnership: false,
-    };
+    // A key of another organization holds no role here: the policy refuses it every step.
+    return { ...me.capabilities, actorRole: "none" };
   }
 
   createOrganization(

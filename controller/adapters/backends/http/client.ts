@@ -1,4 +1,4 @@
-import { BackendError } from "../../../model/index.js";
+import { BackendError, wireErrorOf } from "../../../model/index.js";
 import { ConcurrencyLimiter } from "./limiter.js";
 import type { RetryPolicy } from "./retry.js";
 import { DEFAULT_RETRY, parseRetryAfter, retryDelayMs } from "./retry.js";
@@ -30,19 +30,6 @@ export interface PortalResponse {
   /** The response's `ETag`, when it has one. */
   etag?: string;
 }
-
-/** Error codes of the API mapped to BackendError codes (a human must act on these). */
-const CODE_BY_STATUS: Record<number, string> = {
-  400: "invalid",
-  401: "unauthenticated",
-  403: "forbidden",
-  404: "not-found",
-  409: "conflict",
-  /** If-Match / If-None-Match did not hold: observe again and plan again (not transient). */
-  412: "precondition-failed",
-  413: "invalid",
-  422: "invalid",
-};
 
 /**
  * The wire layer of the HTTP backend: one JSON request with a timeout. Reads (GET) are retried
@@ -150,17 +137,19 @@ function parseBody(text: string): unknown {
 function httpError(what: string, response: Response, body: unknown): BackendError {
   const status = response.status;
   const detail = errorMessage(body) ?? response.statusText;
-  if (status === 429 || status >= 500) {
-    return new BackendError(
-      status === 429 ? "rate-limited" : "unavailable",
-      `${what}: HTTP ${status}: ${detail}`,
-      { transient: true, retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")) },
-    );
-  }
-  return new BackendError(
-    CODE_BY_STATUS[status] ?? "http-error",
-    `${what}: HTTP ${status}: ${detail}`,
-  );
+  const { backendCode, transient } = wireErrorOf(status, errorCode(body));
+  return new BackendError(backendCode, `${what}: HTTP ${status}: ${detail}`, {
+    transient,
+    ...(transient
+      ? { retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")) }
+      : {}),
+  });
+}
+
+function errorCode(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const error = (body as { error?: { code?: unknown } }).error;
+  return typeof error?.code === "string" ? error.code : undefined;
 }
 
 function errorMessage(body: unknown): string | undefined {

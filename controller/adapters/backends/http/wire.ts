@@ -121,28 +121,19 @@ export interface Me {
   capabilities: Capabilities;
 }
 
-const CAPABILITY_FLAGS = [
-  "createOrganization",
-  "updateOrganization",
-  "invite",
-  "remove",
-  "promoteToAdmin",
-  "changeRole",
-  "transferOwnership",
-] as const;
-
 export function readMe(body: unknown): Me {
   const me = object(body, "caller");
   if (me.kind !== "user" && me.kind !== "system") throw bad("caller kind");
   const caps = object(me.capabilities, "capabilities");
   const actorRole = caps.actorRole;
-  if (actorRole !== "system" && !isRole(actorRole)) throw bad("capabilities actorRole");
-  const capabilities = { actorRole } as Capabilities;
-  for (const flag of CAPABILITY_FLAGS) {
-    if (typeof caps[flag] !== "boolean") throw bad(`capability ${flag}`);
-    capabilities[flag] = caps[flag];
+  if (actorRole !== "system" && actorRole !== "none" && !isRole(actorRole)) {
+    throw bad("capabilities actorRole");
   }
-  if (caps.identity !== undefined) capabilities.identity = string(caps.identity, "identity");
+  const capabilities: Capabilities = { actorRole };
+  if (caps.identity !== undefined && caps.identity !== null) {
+    capabilities.identity = string(caps.identity, "capabilities identity");
+  }
+  if (me.kind === "user" && capabilities.identity === undefined) throw bad("caller identity");
   const org = me.org === null || me.org === undefined ? null : string(me.org, "caller org");
   return { kind: me.kind, org, capabilities };
 }

@@ -1,11 +1,5 @@
-import type { Role, RuleId } from "../../../model/index.js";
-import {
-  RULES,
-  can,
-  mayChangeRole,
-  mayManageMembers,
-  mayTransferOwnership,
-} from "../../../model/index.js";
+import type { PolicyChange, Role } from "../../../model/index.js";
+import { decide } from "../../../model/index.js";
 import type { OrgRow, Sql } from "./store-core.js";
 import { findMembership } from "./store-core.js";
 import { storeError } from "./store-errors.js";
@@ -28,45 +22,24 @@ export function authorityIn(sql: Sql, actor: Actor, org: OrgRow): Role | "system
   return membership.role;
 }
 
-/** Throws `forbidden` naming the rule unless the actor's current role passes `allowed`. */
-export function requireAuthority(
+/**
+ * Asks the policy (model/policy.ts) whether the actor, with its current role in `org`, may make
+ * each of `changes`; throws `forbidden` naming the rule of the first one refused.
+ */
+export function requirePolicy(
   sql: Sql,
   actor: Actor,
   org: OrgRow,
-  allowed: (role: Role) => boolean,
-  rule: RuleId,
-  doing: string,
+  ...changes: PolicyChange[]
 ): Role | "system" {
   const authority = authorityIn(sql, actor, org);
-  if (authority !== "system" && !allowed(authority))
-    throw forbidden(actor, authority, org, rule, doing);
+  const identity = actor.kind === "user" ? { identity: actor.email } : {};
+  for (const change of changes) {
+    const decision = decide({ role: authority, ...identity }, change);
+    if (!decision.allowed) {
+      const who = actor.kind === "user" ? actor.email : actor.name;
+      throw storeError("forbidden", `${who} (${authority} of "${org.slug}") ${decision.message}`);
+    }
+  }
   return authority;
-}
-
-export function forbidden(
-  actor: Actor,
-  role: Role,
-  org: OrgRow,
-  rule: RuleId,
-  doing: string,
-): Error {
-  const who = actor.kind === "user" ? actor.email : actor.name;
-  return storeError(
-    "forbidden",
-    `${who} (${role}) may not ${doing} in "${org.slug}": ${rule}: ${RULES[rule]}`,
-  );
-}
-
-export const manageMembers = (role: Role) => mayManageMembers(role);
-export const transferOwnership = (role: Role) => mayTransferOwnership(role);
-export const viewAuditLogs = (role: Role) => can(role, "view-audit-logs");
-export const anyMember = () => true;
-
-/** Which rule denies a role change, for the error message. */
-export function roleChangeRule(from: Role, to: Role): RuleId {
-  return from === "owner" || to === "owner" ? "R5" : to === "admin" ? "R4" : "R3";
-}
-
-export function mayChange(from: Role, to: Role) {
-  return (role: Role) => mayChangeRole(role, from, to);
 }

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import type { ControllerState, JournalEntry, NewJournalEntry } from "../../../model/index.js";
-import { GENESIS_HASH, journalCanonical, normalizeEmail } from "../../../model/index.js";
+import { GENESIS_HASH, journalHash, normalizeEmail } from "../../../model/index.js";
 import type { SqliteDatabase } from "./database.js";
 import { openDatabase } from "./database.js";
 import type { Migration } from "./migrations.js";
@@ -54,17 +53,13 @@ interface JournalRow {
   hash: string;
 }
 
-export function journalHash(entry: Omit<JournalEntry, "hash">): string {
-  return createHash("sha256").update(journalCanonical(entry)).digest("hex");
-}
-
 /** The controller's memory between runs (model/journal.ts) in SQLite. */
 export class SqliteControllerState implements ControllerState {
   /** A standalone file, e.g. `.roster/state.db` next to a non-SQLite backend. */
-  static open(file: string): SqliteControllerState {
+  static open(file: string, journalKey?: Uint8Array): SqliteControllerState {
     const db = openDatabase(file);
     try {
-      return new SqliteControllerState(db, true);
+      return new SqliteControllerState(db, true, journalKey);
     } catch (error) {
       db.close();
       throw error;
@@ -74,6 +69,8 @@ export class SqliteControllerState implements ControllerState {
   constructor(
     readonly db: SqliteDatabase,
     private readonly ownsDb = false,
+    /** Keys the journal's hash chain (model/journal-hash.ts); absent: plain SHA-256. */
+    private readonly journalKey?: Uint8Array,
   ) {
     migrate(db, TRACK, MIGRATIONS);
   }
@@ -132,7 +129,7 @@ export class SqliteControllerState implements ControllerState {
           error: entry.error,
           prevHash: last?.hash ?? GENESIS_HASH,
         });
-        const full: JournalEntry = { ...unhashed, hash: journalHash(unhashed) };
+        const full: JournalEntry = { ...unhashed, hash: journalHash(unhashed, this.journalKey) };
         this.db
           .prepare(
             `INSERT INTO controller_journal (seq, time, org, action, email, role, from_value, to_value, revision, result, error, prev_hash, hash)
@@ -184,7 +181,7 @@ export class SqliteControllerState implements ControllerState {
       if (entry.prevHash !== prev)
         return { ok: false, seq: entry.seq, problem: "does not link to the entry before it" };
       const { hash, ...rest } = entry;
-      if (journalHash(rest) !== hash)
+      if (journalHash(rest, this.journalKey) !== hash)
         return { ok: false, seq: entry.seq, problem: "content does not match its hash" };
       prev = hash;
     }

@@ -19,12 +19,16 @@ export interface OpenedSqlite {
  */
 export function openSqlite(
   file: string,
-  options: PortalStoreOptions & { create?: boolean; onWarning?: (message: string) => void } = {},
+  options: PortalStoreOptions & {
+    create?: boolean;
+    onWarning?: (message: string) => void;
+    journalKey?: Uint8Array;
+  } = {},
 ): OpenedSqlite {
   const db = guard(file, () => openDatabase(file, { create: options.create ?? true }));
   try {
     const store = guard(file, () => new PortalStore(db, options, false));
-    const state = new SqliteControllerState(db, false);
+    const state = new SqliteControllerState(db, false, options.journalKey);
     const backend = new SqliteBackend(store, {
       describe: `sqlite:${file}`,
       ownsStore: false,
@@ -46,8 +50,8 @@ export function openSqlite(
 }
 
 /** The controller state alone, for backends that are not SQLite (`.roster/state.db`). */
-export function openStandaloneState(file: string): SqliteControllerState {
-  return guard(file, () => SqliteControllerState.open(file));
+export function openStandaloneState(file: string, journalKey?: Uint8Array): SqliteControllerState {
+  return guard(file, () => SqliteControllerState.open(file, journalKey));
 }
 
 function guard<T>(file: string, body: () => T): T {

@@ -1,6 +1,6 @@
 import type { Role } from "../../../model/index.js";
-import { can, emailDomain } from "../../../model/index.js";
-import { authorityIn, forbidden, manageMembers, requireAuthority } from "./authorize.js";
+import { emailDomain } from "../../../model/index.js";
+import { requirePolicy } from "./authorize.js";
 import type { InvitationRow } from "./ops-invite.js";
 import { acceptRow, isExpired } from "./ops-invite.js";
 import type { OrgRow, Sql, Tx } from "./store-core.js";
@@ -104,14 +104,7 @@ function keyInfo(row: ApiKeyRow, org: string): ApiKeyInfo {
 export function createApiKey(tx: Tx, slug: string, rawEmail: string): CreatedApiKey & WriteResult {
   const org = requireOrg(tx.sql, slug);
   const email = requireEmail(rawEmail);
-  const authority = authorityIn(tx.sql, tx.actor, org);
-  if (authority !== "system") {
-    if (!can(authority, "create-api-keys"))
-      throw forbidden(tx.actor, authority, org, "R9", "create API keys");
-    if (tx.actor.kind === "user" && tx.actor.email !== email) {
-      throw storeError("forbidden", "API keys are personal: create one for yourself only");
-    }
-  }
+  requirePolicy(tx.sql, tx.actor, org, { kind: "createApiKey", holder: email });
   const member = findMembership(tx.sql, org.id, email);
   if (!member) throw storeError("not-found", `${email} is not an active member of "${slug}"`);
   const key = newToken(TOKEN_PREFIX.apiKey);
@@ -131,18 +124,14 @@ export function createApiKey(tx: Tx, slug: string, rawEmail: string): CreatedApi
   return { outcome: "applied", ...keyInfo(row, slug), key };
 }
 
-/** The key's owner may revoke it; so may an admin or the owner of the organization (R3). */
+/** The key's holder may revoke it, and so may the owner: an admin may not lock out others. */
 export function revokeApiKey(tx: Tx, slug: string, id: number): WriteResult {
   const org = requireOrg(tx.sql, slug);
   const row = tx.sql.get("SELECT * FROM api_keys WHERE id = ? AND org_id = ?").get(id, org.id) as
     | ApiKeyRow
     | undefined;
   if (!row) throw storeError("not-found", `no API key #${id} in "${slug}"`);
-  const own = tx.actor.kind === "user" && tx.actor.email === row.email;
-  // Revoking one's own key needs only membership; anyone else's is team management (R3).
-  if (own) authorityIn(tx.sql, tx.actor, org);
-  else
-    requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "revoke another member's API key");
+  requirePolicy(tx.sql, tx.actor, org, { kind: "revokeApiKey", holder: row.email });
   if (row.revoked_at) return { outcome: "noop" };
   tx.sql.get("UPDATE api_keys SET revoked_at = ? WHERE id = ?").run(tx.time, id);
   appendAudit(tx, {

@@ -1,6 +1,6 @@
 import type { InvitableRole } from "../../../model/index.js";
 import { isInvitableRole } from "../../../model/index.js";
-import { manageMembers, requireAuthority } from "./authorize.js";
+import { requirePolicy } from "./authorize.js";
 import type { OrgRow, Tx } from "./store-core.js";
 import {
   actorLabel,
@@ -72,7 +72,6 @@ const auditShape = (v: InvitationView) => ({
  */
 export function invite(tx: Tx, slug: string, rawEmail: string, role: InvitableRole): InviteResult {
   const org = requireOrg(tx.sql, slug);
-  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "invite users");
   const email = requireEmail(rawEmail);
   if (!isInvitableRole(role)) {
     throw storeError(
@@ -80,6 +79,7 @@ export function invite(tx: Tx, slug: string, rawEmail: string, role: InvitableRo
       `an invitation carries the role admin or member, not ${JSON.stringify(role)} (R7)`,
     );
   }
+  requirePolicy(tx.sql, tx.actor, org, { kind: "invite", role });
   const member = findMembership(tx.sql, org.id, email);
   const existing = pendingInvitation(tx, org.id, email);
   const expect = tx.options.expect;
@@ -153,7 +153,7 @@ function markInvitation(tx: Tx, id: number): number {
  */
 export function markManaged(tx: Tx, slug: string, rawEmails: readonly unknown[]): MarkResult {
   const org = requireOrg(tx.sql, slug);
-  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "mark members as managed");
+  requirePolicy(tx.sql, tx.actor, org, { kind: "markManaged" });
   if (!Array.isArray(rawEmails) || rawEmails.length > MAX_MARKS) {
     throw storeError("invalid", `"emails" must be a list of at most ${MAX_MARKS} addresses`);
   }
@@ -187,9 +187,10 @@ export interface MarkResult extends WriteResult {
 /** A new token and expiry for an open (usually expired) invitation. */
 export function resendInvite(tx: Tx, slug: string, rawEmail: string): InviteResult {
   const org = requireOrg(tx.sql, slug);
-  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "invite users");
   const email = requireEmail(rawEmail);
   const existing = pendingInvitation(tx, org.id, email);
+  // A resend re-grants the invitation's role: an admin invitation is the owner's to resend (R4).
+  requirePolicy(tx.sql, tx.actor, org, { kind: "invite", role: existing?.role ?? "member" });
   requireObserved(tx, existing, `the invitation of ${email} to "${slug}"`);
   if (!existing) throw storeError("not-found", `no open invitation for ${email} in "${slug}"`);
   const token = newToken(TOKEN_PREFIX.invitation);
@@ -235,7 +236,7 @@ function issued(
  */
 export function cancelInvite(tx: Tx, slug: string, rawEmail: string): WriteResult {
   const org = requireOrg(tx.sql, slug);
-  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "cancel invitations");
+  requirePolicy(tx.sql, tx.actor, org, { kind: "cancelInvite" });
   const email = requireEmail(rawEmail);
   const existing = pendingInvitation(tx, org.id, email);
   requireObserved(tx, existing, `the invitation of ${email} to "${slug}"`);

@@ -1,14 +1,15 @@
 import type { Role } from "../../../model/index.js";
 import { isRole } from "../../../model/index.js";
-import {
-  manageMembers,
-  mayChange,
-  requireAuthority,
-  roleChangeRule,
-  transferOwnership as mayTransfer,
-} from "./authorize.js";
+import { authorityIn, requirePolicy } from "./authorize.js";
 import type { Tx } from "./store-core.js";
-import { appendAudit, findMembership, ownerOf, requireEmail, requireOrg } from "./store-core.js";
+import {
+  actorLabel,
+  appendAudit,
+  findMembership,
+  ownerOf,
+  requireEmail,
+  requireOrg,
+} from "./store-core.js";
 import { managedFlag, requireObserved } from "./preconditions.js";
 import { storeError } from "./store-errors.js";
 import type { WriteResult } from "./store-types.js";
@@ -51,15 +52,7 @@ export function changeRole(
       `ownership moves only by a transfer (R5): use transferOwnership for ${email}`,
     );
   }
-  const rule = roleChangeRule(member.role, to);
-  requireAuthority(
-    tx.sql,
-    tx.actor,
-    org,
-    mayChange(member.role, to),
-    rule,
-    `change ${email} from ${member.role} to ${to}`,
-  );
+  requirePolicy(tx.sql, tx.actor, org, { kind: "changeRole", from: member.role, to });
   tx.sql
     .get(
       "UPDATE memberships SET role = ?, managed = max(managed, ?) WHERE org_id = ? AND email = ?",
@@ -72,6 +65,7 @@ export function changeRole(
     before: { role: member.role },
     after: { role: to },
   });
+  if (to === "member") cancelInvitationsBy(tx, org.id, slug, email, `demoted from ${member.role}`);
   return { outcome: "applied", version: versionOf(tx, org.id, email) };
 }
 
@@ -99,7 +93,7 @@ export function transferOwnership(
 ): WriteResult {
   const org = requireOrg(tx.sql, slug);
   const to = requireEmail(rawTo, "new owner");
-  requireAuthority(tx.sql, tx.actor, org, mayTransfer, "R5", "transfer ownership");
+  requirePolicy(tx.sql, tx.actor, org, { kind: "transferOwnership" });
   const from = ownerOf(tx.sql, org.id);
   const target = findMembership(tx.sql, org.id, to);
   requireObserved(tx, target, `the membership of ${to} in "${slug}"`);
@@ -148,16 +142,19 @@ export interface RemoveResult extends WriteResult {
 export function removeMember(tx: Tx, slug: string, rawEmail: string): RemoveResult {
   const org = requireOrg(tx.sql, slug);
   const email = requireEmail(rawEmail);
-  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "remove users");
+  authorityIn(tx.sql, tx.actor, org);
   const member = findMembership(tx.sql, org.id, email);
-  if (!member) return { outcome: "noop", apiKeysRevoked: 0, sessionsRevoked: 0 };
-  requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
-  if (member.role === "owner") {
+  // A plan made before the member changed is stale (412) before anything else is judged.
+  if (member) requireObserved(tx, member, `the membership of ${email} in "${slug}"`);
+  // The owner leaves only through a transfer, whoever asks: a conflict with R2, not a permission.
+  if (member?.role === "owner") {
     throw storeError(
       "conflict",
       `${email} is the owner of "${slug}" (R2): transfer ownership before removing them`,
     );
   }
+  requirePolicy(tx.sql, tx.actor, org, { kind: "remove", role: member?.role ?? "member" });
+  if (!member) return { outcome: "noop", apiKeysRevoked: 0, sessionsRevoked: 0 };
   tx.sql.get("DELETE FROM memberships WHERE org_id = ? AND email = ?").run(org.id, email);
   const keys = tx.sql
     .get("UPDATE api_keys SET revoked_at = ? WHERE org_id = ? AND email = ? AND revoked_at IS NULL")
@@ -177,5 +174,39 @@ export function removeMember(tx: Tx, slug: string, rawEmail: string): RemoveResu
     },
     after: result,
   });
+  cancelInvitationsBy(tx, org.id, slug, email, "removed from the organization");
   return { outcome: "applied", ...result };
+}
+
+/**
+ * An invitation carries its inviter's authority (R3/R4): when the inviter is removed or loses
+ * admin, the invitations they sent and that are still pending go with it, in the same
+ * transaction, each with an audit event saying why.
+ */
+function cancelInvitationsBy(
+  tx: Tx,
+  orgId: number,
+  slug: string,
+  inviter: string,
+  why: string,
+): void {
+  const label = actorLabel({ kind: "user", email: inviter, role: "member" });
+  const rows = tx.sql
+    .get(
+      "SELECT id, email, role FROM invitations WHERE org_id = ? AND invited_by = ? AND status = 'pending' ORDER BY email",
+    )
+    .all(orgId, label) as { id: number; email: string; role: string }[];
+  const cancel = tx.sql.get(
+    "UPDATE invitations SET status = 'cancelled', closed_at = ? WHERE id = ?",
+  );
+  for (const row of rows) {
+    cancel.run(tx.time, row.id);
+    appendAudit(tx, {
+      org: slug,
+      action: "cancelInvite",
+      target: row.email,
+      before: { role: row.role, status: "pending", invitedBy: inviter },
+      after: { status: "cancelled", why: `its inviter ${inviter} was ${why}` },
+    });
+  }
 }

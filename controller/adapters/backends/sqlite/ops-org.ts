@@ -1,8 +1,15 @@
 import type { OrgSettings } from "../../../model/index.js";
-import { inviteExpiryProblem, isInvitableRole } from "../../../model/index.js";
-import { manageMembers, requireAuthority } from "./authorize.js";
+import {
+  changedSettings,
+  decide,
+  inviteExpiryProblem,
+  isInvitableRole,
+  settingChange,
+} from "../../../model/index.js";
+import { requirePolicy } from "./authorize.js";
 import type { Tx } from "./store-core.js";
 import {
+  actorLabel,
   appendAudit,
   ensureUser,
   findOrg,
@@ -75,11 +82,13 @@ export function createOrganization(
   requireSlug(slug);
   const settings = normaliseSettings(rawSettings);
   const owner = requireEmail(rawOwner, "owner email");
-  if (tx.actor.kind !== "system") {
-    throw storeError(
-      "forbidden",
-      "organizations are created by Roster itself (system), not over the API",
-    );
+  // Nobody holds a role in an organization that does not exist yet: only the system creates one.
+  const decision = decide(
+    { role: tx.actor.kind === "system" ? "system" : "none" },
+    { kind: "createOrganization", owner },
+  );
+  if (!decision.allowed) {
+    throw storeError("forbidden", `${actorLabel(tx.actor)} ${decision.message}`);
   }
   const existing = findOrg(tx.sql, slug);
   requireObserved(
@@ -124,10 +133,13 @@ export function updateOrganization(tx: Tx, slug: string, rawSettings: OrgSetting
   // A stale plan about an organization deleted meanwhile is a failed precondition, not a 404.
   if (!findOrg(tx.sql, slug)) requireObserved(tx, undefined, `the organization "${slug}"`);
   const org = requireOrg(tx.sql, slug);
-  requireAuthority(tx.sql, tx.actor, org, manageMembers, "R3", "change organization settings");
-  requireObserved(tx, { version: org.settings_version }, `the settings of "${slug}"`);
   const settings = normaliseSettings(rawSettings);
   const before = orgSettings(tx.sql, org);
+  // Each changed field is judged on its own: domains and auto-provisioning as admin are the
+  // owner's, the display name and the invitation expiry an admin's (model/policy.ts).
+  const changes = changedSettings(settings, before).map((name) => settingChange(name, settings));
+  requirePolicy(tx.sql, tx.actor, org, ...changes);
+  requireObserved(tx, { version: org.settings_version }, `the settings of "${slug}"`);
   if (JSON.stringify(before) === JSON.stringify(settings)) {
     return { outcome: "noop", version: String(org.settings_version) };
   }
@@ -165,7 +177,17 @@ function nextVersion(tx: Tx): number {
   ).value;
 }
 
+/** A domain belongs to at most one organization (R8): the first to claim it keeps it. */
 function writeDomains(tx: Tx, orgId: number, domains: readonly string[]): void {
+  const claimed = tx.sql.get("SELECT 1 FROM organization_domains WHERE domain = ? AND org_id <> ?");
+  for (const domain of domains) {
+    if (claimed.get(domain, orgId) !== undefined) {
+      throw storeError(
+        "conflict",
+        `the domain ${domain} belongs to another organization: a domain belongs to at most one organization (R8); remove it from settings.domains`,
+      );
+    }
+  }
   const insert = tx.sql.get("INSERT INTO organization_domains (domain, org_id) VALUES (?, ?)");
   for (const domain of domains) insert.run(domain, orgId);
 }

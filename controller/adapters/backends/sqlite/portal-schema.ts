@@ -181,6 +181,29 @@ CREATE INDEX mail_jobs_pending ON mail_jobs (next_attempt_at) WHERE status = 'pe
 CREATE INDEX mail_jobs_by_invitation ON mail_jobs (invitation_id);
 `;
 
+// R8: a domain belongs to at most one organization. Claims made before this rule are resolved
+// for the organization that made its claim first; each later claim is released with an audit
+// event saying why. Invitations are looked up by their inviter to cancel them when the
+// inviter leaves or loses admin.
+const DOMAINS_ONE_ORG = `
+INSERT INTO audit_events (time, org, actor, action, target, before_json, after_json, reason, revision)
+SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), o.slug, 'system:migration', 'releaseDomain', d.domain,
+       json_object('domain', d.domain), NULL,
+       'a domain belongs to at most one organization; ' ||
+         (SELECT o2.slug FROM organizations o2 WHERE o2.id =
+           (SELECT min(d2.org_id) FROM organization_domains d2 WHERE d2.domain = d.domain)) ||
+         ' claimed it first',
+       NULL
+FROM organization_domains d JOIN organizations o ON o.id = d.org_id
+WHERE d.org_id > (SELECT min(d2.org_id) FROM organization_domains d2 WHERE d2.domain = d.domain);
+DELETE FROM organization_domains
+WHERE org_id > (SELECT min(d2.org_id) FROM organization_domains d2
+                WHERE d2.domain = organization_domains.domain);
+CREATE UNIQUE INDEX organization_domains_one_org ON organization_domains (domain);
+CREATE INDEX invitations_pending_by_inviter ON invitations (org_id, invited_by)
+  WHERE status = 'pending';
+`;
+
 /** The Portal store's schema history, tracked in `PRAGMA user_version`. */
 export const PORTAL_MIGRATIONS: readonly Migration[] = [
   {
@@ -195,4 +218,10 @@ export const PORTAL_MIGRATIONS: readonly Migration[] = [
     sql: V2,
   },
   { version: 3, description: "mail_jobs: the invitation mail outbox", sql: MAIL_JOBS },
+  {
+    version: 4,
+    description:
+      "a domain belongs to at most one organization; pending invitations indexed by inviter",
+    sql: DOMAINS_ONE_ORG,
+  },
 ];

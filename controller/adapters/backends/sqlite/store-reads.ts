@@ -1,12 +1,6 @@
 import type { ActualOrganization, Capabilities } from "../../../model/index.js";
-import { capabilitiesOf } from "../../../model/index.js";
-import {
-  anyMember,
-  authorityIn,
-  manageMembers,
-  requireAuthority,
-  viewAuditLogs,
-} from "./authorize.js";
+import { allows, capabilitiesOf } from "../../../model/index.js";
+import { authorityIn, requirePolicy } from "./authorize.js";
 import * as access from "./ops-access.js";
 import * as queries from "./queries.js";
 import { StoreBase } from "./store-base.js";
@@ -68,7 +62,7 @@ export abstract class PortalReads extends StoreBase {
   listMembers(actor: Actor, org: string, page: PageRequest = {}): Page<MemberView> {
     return this.read(() => {
       const row = requireOrg(this.sql, org);
-      requireAuthority(this.sql, actor, row, anyMember, "R9", "list members");
+      requirePolicy(this.sql, actor, row, { kind: "read", what: "members" });
       return queries.listMembers(this.sql, row, page);
     });
   }
@@ -77,7 +71,7 @@ export abstract class PortalReads extends StoreBase {
   listInvitations(actor: Actor, org: string, page: PageRequest = {}): Page<InvitationView> {
     return this.read(() => {
       const row = requireOrg(this.sql, org);
-      requireAuthority(this.sql, actor, row, manageMembers, "R3", "list invitations");
+      requirePolicy(this.sql, actor, row, { kind: "read", what: "invitations" });
       return queries.listInvitations(this.sql, row, page, this.now());
     });
   }
@@ -86,7 +80,7 @@ export abstract class PortalReads extends StoreBase {
   listAudit(actor: Actor, org: string, page: PageRequest = {}): Page<AuditEvent> {
     return this.read(() => {
       const row = requireOrg(this.sql, org);
-      requireAuthority(this.sql, actor, row, viewAuditLogs, "R9", "view audit logs");
+      requirePolicy(this.sql, actor, row, { kind: "read", what: "audit" });
       return queries.listAudit(this.sql, row, page);
     });
   }
@@ -96,17 +90,21 @@ export abstract class PortalReads extends StoreBase {
     return this.read(() => {
       const row = requireOrg(this.sql, org);
       const authority = authorityIn(this.sql, actor, row);
-      const onlyOwn = actor.kind === "user" && authority !== "system" && !manageMembers(authority);
+      const onlyOwn =
+        actor.kind === "user" &&
+        !allows({ role: authority, identity: actor.email }, { kind: "read", what: "api-keys" });
       return access.listApiKeys(this.sql, row, onlyOwn ? actor.email : undefined);
     });
   }
 
   /** What the actor may do in `org` (R3–R5), from its current role; a user's own email. */
   capabilities(actor: Actor, org: string): Capabilities {
-    return this.read(() => {
-      const caps = capabilitiesOf(authorityIn(this.sql, actor, requireOrg(this.sql, org)));
-      return actor.kind === "user" ? { ...caps, identity: actor.email } : caps;
-    });
+    return this.read(() =>
+      capabilitiesOf(
+        authorityIn(this.sql, actor, requireOrg(this.sql, org)),
+        actor.kind === "user" ? actor.email : undefined,
+      ),
+    );
   }
 
   /** The planner's view of one organization (system authority); null when it does not exist. */

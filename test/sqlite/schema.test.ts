@@ -214,7 +214,7 @@ describe("file modes", () => {
           displayName: "A",
           domains: [],
           autoProvisioning: { enabled: false, role: "member" },
-          inviteExpirySeconds: 60,
+          inviteExpirySeconds: 3600,
         },
         "alice@acme.com",
       );

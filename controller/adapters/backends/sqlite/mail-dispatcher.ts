@@ -50,6 +50,9 @@ const DEFAULT_LEASE_MS = 120_000;
  * again with the same id, which the outbox mailer turns into a rewrite of the same file and
  * SMTP/Gmail into the same Message-ID.
  */
+/** How often `drain` looks whether another process finished the sends it claimed. */
+const CLAIM_POLL_MS = 100;
+
 export class MailDispatcher {
   private readonly claimer: Claimer = localClaimer();
   private readonly now: () => Date;
@@ -120,6 +123,14 @@ export class MailDispatcher {
     let delivered = await this.sweep({ eager: true });
     for (;;) {
       await Promise.all(this.inFlight);
+      // Another process (a second apply, the controller) is sending some: wait for its answer
+      // rather than report those invitations as undelivered.
+      const left = deadline - this.now().getTime();
+      if (left > 0 && !options.signal?.aborted && this.jobs.claimedElsewhere(this.claimer) > 0) {
+        await sleep(Math.min(CLAIM_POLL_MS, left), options.signal);
+        delivered += await this.sweep();
+        continue;
+      }
       const next = this.jobs.nextAttemptAt();
       if (next === undefined || next.getTime() > deadline || options.signal?.aborted) break;
       await sleep(next.getTime() - this.now().getTime(), options.signal);

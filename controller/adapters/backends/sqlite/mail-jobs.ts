@@ -207,6 +207,17 @@ export class MailJobs {
     return row.at === null ? undefined : new Date(row.at);
   }
 
+  /** Pending jobs another process has claimed and is sending now (its claim not expired). */
+  claimedElsewhere(claimer: Claimer): number {
+    const row = this.sql
+      .get(
+        `SELECT count(*) AS n FROM mail_jobs
+         WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> ? AND claimed_until > ?`,
+      )
+      .get(claimer.id, this.now().toISOString()) as { n: number };
+    return row.n;
+  }
+
   /** Open, unexpired invitations whose latest mail is pending or failed, by org then email. */
   undelivered(org?: string): UndeliveredMail[] {
     const rows = this.sql

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { MailAttempt } from "../adapters/backends/sqlite/mail-dispatcher.js";
 import type { PortalStore } from "../adapters/backends/sqlite/store.js";
 import { openHttpBackend } from "./http-backend-uri.js";
@@ -114,7 +114,7 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
     throw new UsageError(`sqlite: needs a file path, e.g. --backend ${DEFAULT_BACKEND_URI}`);
   }
   const create = options.create ?? true;
-  if (!create && !existsSync(file)) {
+  if (!create && !holdsData(file)) {
     throw new UsageError(
       `no Portal store at ${file}: check --backend; \`roster apply\` creates it on first use, ` +
         `\`roster portal init --backend sqlite:${file}\` creates an empty one`,
@@ -132,6 +132,19 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
     ...(options.now ? { now: options.now } : {}),
     ...(options.journalKey ? { journalKey: options.journalKey } : {}),
   });
+}
+
+/**
+ * A 0-byte file (`touch portal.db`, a failed copy) is no store either: SQLite would open it as an
+ * empty database and the migrations would write a schema into it from a read-only command.
+ */
+function holdsData(file: string): boolean {
+  try {
+    const stat = statSync(file);
+    return !stat.isFile() || stat.size > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** `--state sqlite:PATH`, the one form there is; anything else is refused before opening. */

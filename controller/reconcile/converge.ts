@@ -47,13 +47,26 @@ export async function applyConverging(
     const last = round >= MAX_ROUNDS || conflicted.length === 0 || options.signal?.aborted;
     for (const r of results) {
       if (!isConflict(r)) all.push(r);
-      else if (last)
-        all.push({ ...r, result: "failed", error: { message: KEPT_CHANGING, transient: true } });
+      else if (last) all.push(failedConflict(r, KEPT_CHANGING));
     }
     if (last) return all;
     current = await replan(deps, options, desired, conflicted);
+    // An organization the re-plan could not cover keeps its conflicts, as failures: dropping
+    // them would report the pass as synced although those writes never happened.
+    for (const r of results) {
+      if (isConflict(r) && !current.orgs.includes(r.step.org)) {
+        all.push(failedConflict(r, NOT_REPLANNED));
+      }
+    }
     if (current.orgs.length === 0) return all;
   }
+}
+
+const NOT_REPLANNED =
+  "another writer changed the organization, and it could not be read or planned again safely: the next pass tries again";
+
+function failedConflict(result: StepResult, message: string): StepResult {
+  return { ...result, result: "failed", error: { message, transient: true } };
 }
 
 async function replan(

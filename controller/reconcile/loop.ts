@@ -22,6 +22,12 @@ export interface LoopOptions {
 }
 
 /**
+ * The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days): a longer one fires after
+ * 1 ms, so `--interval 30d` would run a pass every millisecond against the backend.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * Runs passes one at a time: at start, at every interval (with jitter), at once when triggered
  * (a webhook), and sooner with exponential backoff (capped at the interval) after a failure.
  * A trigger during a pass runs one more pass right after it; stop() waits for the pass in flight.
@@ -68,11 +74,14 @@ export class ControllerLoop {
   private schedule(delayMs: number, reason: string): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce(reason).finally(() => {
-        this.running = undefined;
-      });
-    }, delayMs);
+    this.timer = setTimeout(
+      () => {
+        this.running = this.runOnce(reason).finally(() => {
+          this.running = undefined;
+        });
+      },
+      Math.min(delayMs, MAX_TIMER_MS),
+    );
   }
 
   private async runOnce(reason: string): Promise<void> {

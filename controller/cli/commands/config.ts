@@ -46,7 +46,8 @@ export function registerConfig(program: Command): void {
           ...(file ? { file } : {}),
           ...(fallback !== undefined ? { fallback } : {}),
         });
-        return { key, value: resolved.value ?? null, origin: resolved.origin };
+        const value = resolved.value === undefined ? null : maskPassword(resolved.value);
+        return { key, value, origin: resolved.origin };
       });
       if (format === "json") return printJson({ file: file?.path ?? null, settings });
       process.stdout.write(
@@ -61,4 +62,12 @@ export function registerConfig(program: Command): void {
           : "(no roster.yaml here or above; `roster init` writes one)\n",
       );
     });
+}
+
+/**
+ * `smtp://bob:secret@host` → `smtp://bob:***@host`: a password someone put in a URI is still a
+ * secret, and this output goes to terminals and CI logs. The rest stays, to show what won.
+ */
+function maskPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/i, "$1:***@");
 }

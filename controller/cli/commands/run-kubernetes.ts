@@ -170,11 +170,17 @@ async function startKubernetes(
 }
 
 /** `15s`, `2m`, `500ms` → milliseconds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function durationMs(value: string): number {
   const ms = /^(\d+)ms$/.exec(value.trim());
   const seconds = ms ? Number(ms[1]) / 1000 : parseDuration(value);
   if (seconds === undefined || seconds <= 0) {
     throw new InvalidArgumentError("expected a duration such as 500ms, 15s, 2m or 1h");
+  }
+  // Node fires a longer timer or interval after 1 ms: a resync every millisecond.
+  if (seconds * 1000 > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`at most 24d (a Node timer holds no more), got "${value}"`);
   }
   return Math.round(seconds * 1000);
 }

@@ -31,7 +31,31 @@ export interface HttpBackendOptions extends PortalClientOptions {
 const MAX_PAGE_SIZE = 200;
 /** Emails per `POST …/managed` (the API takes up to 1,000). */
 export const MARK_BATCH = 500;
+/**
+ * Bytes of emails per `POST …/managed`: the server refuses bodies over 64 KiB, and addresses may
+ * be 254 characters long, so MARK_BATCH of them does not always fit.
+ */
+const MARK_BATCH_BYTES = 48 * 1024;
 const enc = encodeURIComponent;
+
+/** `emails` in order, in batches of at most MARK_BATCH addresses and MARK_BATCH_BYTES. */
+function markBatches(emails: readonly string[]): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const email of emails) {
+    const size = Buffer.byteLength(JSON.stringify(email)) + 1;
+    if (batch.length === MARK_BATCH || (batch.length > 0 && bytes + size > MARK_BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(email);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 /**
  * The Portal team API over HTTP (`http(s)://HOST`), as served by `roster serve`. Every write
@@ -171,9 +195,9 @@ export class HttpBackend implements IdentityBackend {
    * marks nothing new). A failed batch throws; the batches before it stay marked.
    */
   async markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void> {
-    for (let i = 0; i < emails.length; i += MARK_BATCH) {
+    for (const batch of markBatches(emails)) {
       await this.client.request("POST", `/v1/orgs/${enc(org)}/managed`, {
-        body: { emails: emails.slice(i, i + MARK_BATCH) },
+        body: { emails: batch },
         headers: contextHeaders(ctx),
       });
     }

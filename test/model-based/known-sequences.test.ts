@@ -99,6 +99,24 @@ const KNOWN: Record<string, Scenario> = {
       { kind: "lostResponse", nth: 1 },
     ],
   },
+  "the owner moves in the Portal between snapshot and Roster's transfer: planned again, not failed":
+    {
+      orgCount: 1,
+      firstPass: "apply",
+      acceptAll: true,
+      initial: [
+        {
+          name: "acme",
+          displayName: "Acme Inc.",
+          members: { "bob@ex.io": "admin", "ann@ex.io": "admin", "cat@ex.io": "owner" },
+        },
+      ],
+      commands: [
+        { kind: "portal", edit: { kind: "transfer", org: 0, pick: 0 } },
+        { kind: "applyDuring", edit: { kind: "transfer", org: 0, pick: 0 } },
+        { kind: "applyDuring", edit: { kind: "cancel", org: 0, pick: 0 } },
+      ],
+    },
 };
 
 describe("sequences the model-based loop found", () => {

@@ -1,5 +1,5 @@
 import type { Role } from "../../../model/index.js";
-import { isRole } from "../../../model/index.js";
+import { PRECONDITION_FAILED, isRole } from "../../../model/index.js";
 import { authorityIn, requirePolicy } from "./authorize.js";
 import type { Tx } from "./store-core.js";
 import {
@@ -42,7 +42,7 @@ export function changeRole(
   }
   if (expectFrom !== undefined && member.role !== expectFrom) {
     throw storeError(
-      "conflict",
+      staleCode(tx),
       `${email} is ${member.role} in "${slug}" now, not ${expectFrom}: plan again`,
     );
   }
@@ -103,7 +103,7 @@ export function transferOwnership(
   }
   if (expectFrom !== undefined && requireEmail(expectFrom, "current owner") !== from) {
     throw storeError(
-      "conflict",
+      staleCode(tx),
       `the owner of "${slug}" is ${from} now, not ${expectFrom}: plan again`,
     );
   }
@@ -209,4 +209,13 @@ function cancelInvitationsBy(
       after: { status: "cancelled", why: `its inviter ${inviter} was ${why}` },
     });
   }
+}
+
+/**
+ * A role or owner that moved since the plan read it: with a precondition (a conditional write,
+ * as Roster's executor sends) that is a refused precondition, planned again; without one, a
+ * conflict for the caller to resolve.
+ */
+function staleCode(tx: Tx): "precondition-failed" | "conflict" {
+  return tx.options.expect === undefined ? "conflict" : PRECONDITION_FAILED;
 }

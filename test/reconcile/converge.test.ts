@@ -6,6 +6,7 @@ import type {
   IdentityBackend,
   SourceSnapshot,
 } from "../../controller/model/index.js";
+import { BackendError } from "../../controller/model/index.js";
 import { reconcile } from "../../controller/reconcile/index.js";
 import type { ReconcileOptions } from "../../controller/reconcile/index.js";
 import { MAX_ROUNDS } from "../../controller/reconcile/converge.js";
@@ -132,5 +133,43 @@ describe("reconcile: a write refused by its precondition is planned again", () =
     }
     const again = await reconcile({ source, backend, state }, options);
     expect(again.orgs[0]?.results.map((r) => r.result)).toEqual(["applied"]);
+  });
+});
+
+describe("reconcile: a conflicted write whose re-plan cannot happen is never reported as done", () => {
+  it("acme cannot be observed again after the conflict: the pass says acme is not synced, with bob's change failed", async () => {
+    const backend = seeded();
+    let snapshots = 0;
+    // The first snapshot is followed by a Portal user touching bob; every later one fails.
+    const flaky = interfering(backend, () => touchBob(backend), 1);
+    const unreachableLater = new Proxy(flaky, {
+      get(target, prop, receiver) {
+        if (prop === "snapshot") {
+          return (org: string) => {
+            if (++snapshots > 1) {
+              return Promise.reject(
+                new BackendError("unavailable", "the Portal is down", { transient: true }),
+              );
+            }
+            return target.snapshot(org);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? (value.bind(target) as unknown) : value;
+      },
+    });
+    const result = await reconcile(
+      { source, backend: unreachableLater, state: new MemoryState() },
+      options,
+    );
+    // bob is still a member: Roster did not make him admin.
+    expect(
+      (await backend.snapshot("acme"))?.members.find((m) => m.email === "bob@acme.com")?.role,
+    ).toBe("member");
+    const acme = result.orgs.find((o) => o.org === "acme");
+    expect(acme?.status).not.toBe("synced");
+    expect(acme?.results.map((r) => [r.step.action, r.step.email, r.result])).toEqual([
+      ["changeRole", "bob@acme.com", "failed"],
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { applyPlan } from "../apply/index.js";
 import type { DesiredState } from "../model/index.js";
 import { plan as makePlan } from "../plan/index.js";
 import type { ObservedOrganization, ObservedState, Plan } from "../plan/types.js";
+import { isExpiryStep } from "../plan/types.js";
 import { observeOrganization } from "./observe.js";
 import type { ReconcileDeps, ReconcileOptions, StepResult } from "./types.js";
 
@@ -15,7 +16,8 @@ const KEPT_CHANGING =
  * Applies `plan` to `orgs`, and when a write's precondition failed (someone else wrote since the
  * snapshot) observes that organization again, plans again and applies again — at most
  * MAX_ROUNDS in all — so two writers converge and each change is applied once. A re-plan that
- * the safety checks refuse, or an organization that cannot be observed any more, ends there.
+ * the safety checks refuse (the removal limit counts the whole pass), or an organization that
+ * cannot be observed any more, ends there.
  * Conflicts of the last round are reported as transient failures. Results keep the order in
  * which steps ran.
  */
@@ -50,7 +52,7 @@ export async function applyConverging(
       else if (last) all.push(failedConflict(r, KEPT_CHANGING));
     }
     if (last) return all;
-    current = await replan(deps, options, desired, conflicted);
+    current = await replan(deps, options, desired, conflicted, removalBudget(plan, all));
     // An organization the re-plan could not cover keeps its conflicts, as failures: dropping
     // them would report the pass as synced although those writes never happened.
     for (const r of results) {
@@ -74,6 +76,7 @@ async function replan(
   options: ReconcileOptions,
   desired: DesiredState,
   orgs: readonly string[],
+  budget: ReadonlyMap<string, number>,
 ): Promise<{ plan: Plan; observed: ObservedState; orgs: string[] }> {
   const observedOrgs = new Map<string, ObservedOrganization>();
   for (const org of subset(desired, orgs).organizations) {
@@ -85,8 +88,23 @@ async function replan(
     maxRemovalsOverride: options.maxRemovalsOverride,
   });
   const refused = new Set(replanned.safety.refusals.map((r) => r.org));
+  // The removal limit holds for the whole pass, not per round: what the earlier rounds removed
+  // counts against it.
+  for (const { org, count } of replanned.safety.removals) {
+    if (count > (budget.get(org) ?? Infinity)) refused.add(org);
+  }
   const next = [...observedOrgs.keys()].filter((org) => !refused.has(org));
   return { plan: replanned, observed, orgs: next };
+}
+
+/** Per organization, the removals the pass may still make: the first plan's limit less those done. */
+function removalBudget(plan: Plan, done: readonly StepResult[]): Map<string, number> {
+  const budget = new Map(plan.safety.removals.map((r) => [r.org, r.limit]));
+  for (const { step, result } of done) {
+    if (step.action !== "remove" || result !== "applied" || isExpiryStep(step)) continue;
+    budget.set(step.org, (budget.get(step.org) ?? Infinity) - 1);
+  }
+  return budget;
 }
 
 function subset(desired: DesiredState, orgs: readonly string[]): DesiredState {

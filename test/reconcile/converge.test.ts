@@ -173,3 +173,49 @@ describe("reconcile: a conflicted write whose re-plan cannot happen is never rep
     ]);
   });
 });
+
+describe("reconcile: the removal limit holds for the whole pass, not for each round", () => {
+  it("a re-plan after a conflict may not remove more than the limit left by the first round", async () => {
+    const strict = ACME.replace(
+      "spec: { displayName: Acme, domains: [acme.com] }",
+      "spec: { displayName: Acme, domains: [acme.com], unmanaged: remove, safety: { maxRemovals: 1 } }",
+    );
+    const strictSource: DesiredStateSource = {
+      describe: "test",
+      read: () =>
+        Promise.resolve({
+          revision: "r1",
+          files: [{ path: "acme.yaml", text: strict }],
+          oversized: [],
+        }),
+    };
+    const backend = new MemoryBackend();
+    const actual = actualOrg("acme", {
+      "alice@acme.com": "owner",
+      "bob@acme.com": "member",
+      "x1@acme.com": "member",
+    });
+    backend.seed({
+      ...actual,
+      settings: { ...actual.settings, displayName: "Acme", domains: ["acme.com"] },
+    });
+    // After the first snapshot: bob is touched (his change conflicts) and x2 joins by hand.
+    const edit = async () => {
+      await touchBob(backend);
+      await backend.invite("acme", "x2@acme.com", "member", { ...portal });
+      backend.acceptInvite("acme", "x2@acme.com");
+    };
+    const result = await reconcile(
+      { source: strictSource, backend: interfering(backend, edit, 1), state: new MemoryState() },
+      options,
+    );
+    const emails = (await backend.snapshot("acme"))?.members.map((m) => m.email);
+    // x1 was the one removal the limit allowed; x2 is left for a pass whose plan says so.
+    expect(emails).toEqual(["alice@acme.com", "bob@acme.com", "x2@acme.com"]);
+    const acme = result.orgs.find((o) => o.org === "acme");
+    expect(
+      acme?.results.filter((r) => r.step.action === "remove").map((r) => [r.step.email, r.result]),
+    ).toEqual([["x1@acme.com", "applied"]]);
+    expect(acme?.status).not.toBe("synced");
+  });
+});

@@ -1,10 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { loadCrds } from "./kube-crds.js";
+import type { FieldError } from "./kube-crd-validation.js";
+import { fieldError, sameJson, validateCustomResource } from "./kube-crd-validation.js";
+import type { SchemaNode } from "./kube-structural.js";
+import { decodeCustomResource } from "./kube-structural.js";
 
 /**
  * The object semantics of the fake Kubernetes API server (kube-api-server.ts): one global
  * resourceVersion counter like etcd's revision, generation bumped by spec changes only, the
  * status subresource, optimistic concurrency, finalizers with deletionTimestamp, and the event
- * history watches replay from.
+ * history watches replay from. Custom resources are pruned, defaulted and validated with the
+ * schema of their CRD in crds/ (kube-structural.ts, kube-crd-validation.ts), on every write and
+ * on every read from storage, as a kube-apiserver does.
  */
 
 export type KubeObject = {
@@ -29,20 +36,28 @@ export interface ResourceType {
   kind: string;
   /** Spec writes bump `metadata.generation`; status goes only through `/status`. */
   statusSubresource: boolean;
+  /** A custom resource's `openAPIV3Schema`, from its CRD. */
+  schema?: SchemaNode;
+}
+
+/** Every CRD in crds/, served with the schema and subresources it declares. */
+function customResources(): Record<string, ResourceType> {
+  return Object.fromEntries(
+    loadCrds().map((crd) => [
+      `/apis/${crd.group}/${crd.version}|${crd.plural}`,
+      {
+        apiVersion: `${crd.group}/${crd.version}`,
+        kind: crd.kind,
+        statusSubresource: crd.statusSubresource,
+        schema: crd.schema,
+      },
+    ]),
+  );
 }
 
 /** The resources served, keyed `URL prefix|plural`. */
 export const RESOURCES: Record<string, ResourceType> = {
-  "/apis/roster.workjet.io/v1alpha1|organizations": {
-    apiVersion: "roster.workjet.io/v1alpha1",
-    kind: "Organization",
-    statusSubresource: true,
-  },
-  "/apis/roster.workjet.io/v1alpha1|members": {
-    apiVersion: "roster.workjet.io/v1alpha1",
-    kind: "Member",
-    statusSubresource: true,
-  },
+  ...customResources(),
   "/apis/coordination.k8s.io/v1|leases": {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
@@ -61,14 +76,30 @@ export interface StoredEvent {
   object: KubeObject;
 }
 
+/** `metav1.StatusDetails` of an error answer. */
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  causes?: { reason: string; message: string; field: string }[];
+}
+
 export class HttpError extends Error {
   constructor(
     readonly code: number,
     readonly reason: string,
     message: string,
+    readonly details?: StatusDetails,
   ) {
     super(message);
   }
+}
+
+/** How a write treats unknown fields: `?fieldValidation=`, Warn by default since Kubernetes 1.27. */
+export interface WriteOptions {
+  fieldValidation?: string;
+  /** Receives the `Warning` header values the answer carries. */
+  warnings?: string[];
 }
 
 export class KubeObjectStore {
@@ -86,15 +117,17 @@ export class KubeObjectStore {
     this.history.length = 0;
   }
 
+  /** An object as served: decoded from storage with its CRD's schema (pruned, defaulted). */
   find(resource: string, namespace: string, name: string): KubeObject | undefined {
-    return this.objects.get(objectKey(resource, namespace, name));
+    const stored = this.objects.get(objectKey(resource, namespace, name));
+    return stored ? this.fromStorage(resource, stored) : undefined;
   }
 
   list(resource: string, namespace: string | undefined) {
     const type = RESOURCES[resource] as ResourceType;
     const items = [...this.objects.entries()]
       .filter(([k, o]) => k.startsWith(`${resource}|`) && inNamespace(o, namespace))
-      .map(([, o]) => o)
+      .map(([, o]) => this.fromStorage(resource, o))
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     return {
       apiVersion: type.apiVersion,
@@ -110,13 +143,40 @@ export class KubeObjectStore {
     return found;
   }
 
-  create(resource: string, namespace: string, input: KubeObject): KubeObject {
+  /**
+   * Writes an object straight into storage, bypassing the request pipeline: what etcd holds
+   * after a CRD upgrade (a field since removed from the schema, a default added since). Reads
+   * decode it with the current schema, as a real API server does.
+   */
+  putStored(resource: string, namespace: string, object: KubeObject): void {
+    const stored = structuredClone(object);
+    stored.metadata = {
+      ...stored.metadata,
+      namespace,
+      uid: stored.metadata.uid ?? randomUUID(),
+      creationTimestamp: stored.metadata.creationTimestamp ?? seconds(new Date()),
+      resourceVersion: String(++this.revision),
+    };
+    this.objects.set(objectKey(resource, namespace, stored.metadata.name), stored);
+    this.emit(resource, namespace, "ADDED", this.fromStorage(resource, stored));
+  }
+
+  create(
+    resource: string,
+    namespace: string,
+    body: KubeObject,
+    options: WriteOptions = {},
+  ): KubeObject {
     const type = RESOURCES[resource] as ResourceType;
+    const input = this.decode(resource, body, options);
     const name = input.metadata?.name;
     if (!name) throw new HttpError(422, "Invalid", "metadata.name: Required value");
     const key = objectKey(resource, namespace, name);
     if (this.objects.has(key)) {
-      throw new HttpError(409, "AlreadyExists", `${type.kind} "${name}" already exists`);
+      throw new HttpError(409, "AlreadyExists", `${qualified(resource)} "${name}" already exists`, {
+        ...detailsOf(resource),
+        name,
+      });
     }
     const object: KubeObject = {
       ...input,
@@ -136,6 +196,7 @@ export class KubeObjectStore {
       object.metadata.generation = 1;
       delete object.status;
     }
+    this.validate(resource, object, undefined);
     this.objects.set(key, object);
     this.emit(resource, namespace, "ADDED", object);
     return object;
@@ -146,13 +207,25 @@ export class KubeObjectStore {
     resource: string,
     namespace: string,
     name: string,
-    input: KubeObject,
+    body: KubeObject,
     statusOnly: boolean,
+    options: WriteOptions = {},
   ): KubeObject {
     const type = RESOURCES[resource] as ResourceType;
     const current = this.get(resource, namespace, name);
+    const input = this.decode(resource, body, options);
     const wanted = input.metadata?.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(resource, name);
+    if (!wanted && type.schema) {
+      // Custom resources allow no unconditional update (AllowUnconditionalUpdate is false).
+      const error = fieldError(
+        "FieldValueInvalid",
+        "metadata.resourceVersion",
+        "",
+        "must be specified for an update",
+      );
+      throw invalidObject(resource, name, [error]);
+    }
     let next: KubeObject;
     if (statusOnly) {
       // The status subresource ignores everything but status (and never bumps generation).
@@ -173,15 +246,25 @@ export class KubeObjectStore {
       // Clients cannot set or clear deletionTimestamp; only DELETE sets it.
       if (current.metadata.deletionTimestamp) {
         next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
-      } else delete next.metadata.deletionTimestamp;
+        next.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+      } else {
+        delete next.metadata.deletionTimestamp;
+        delete next.metadata.deletionGracePeriodSeconds;
+      }
       if (type.statusSubresource) {
         next.status = current.status;
         if (next.status === undefined) delete next.status;
-        const specChanged = JSON.stringify(input.spec) !== JSON.stringify(current.spec);
-        next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+      }
+      if (type.schema) {
+        // customResourceStrategy.PrepareForUpdate: any change outside metadata is a new
+        // generation (status was put back above, so it never counts).
+        const changed = !sameJson(withoutMetadata(next), withoutMetadata(current));
+        next.metadata.generation = (current.metadata.generation ?? 1) + (changed ? 1 : 0);
       }
     }
-    if (JSON.stringify(next) === JSON.stringify(current)) return current;
+    this.validate(resource, next, current);
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (sameJson(next, current)) return current;
     next.metadata.resourceVersion = String(++this.revision);
     const key = objectKey(resource, namespace, name);
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
@@ -208,6 +291,9 @@ export class KubeObjectStore {
       const next = structuredClone(current);
       next.metadata.deletionTimestamp = seconds(new Date());
       next.metadata.deletionGracePeriodSeconds = 0;
+      // registry.Store markAsDeleting: the first deletion mark is a new generation, so that
+      // controllers comparing observedGeneration see that something changed.
+      if ((next.metadata.generation ?? 0) > 0) next.metadata.generation! += 1;
       next.metadata.resourceVersion = String(++this.revision);
       this.objects.set(key, next);
       this.emit(resource, namespace, "MODIFIED", next);
@@ -220,6 +306,47 @@ export class KubeObjectStore {
     return { kind: "Status", apiVersion: "v1", status: "Success", details: { name } };
   }
 
+  /** Decodes a request body: unknown fields pruned (warned about, or refused when Strict). */
+  private decode(resource: string, body: KubeObject, options: WriteOptions): KubeObject {
+    const schema = RESOURCES[resource]?.schema;
+    const object = structuredClone(body);
+    if (!schema) return object;
+    const unknown = decodeCustomResource(object, schema);
+    const messages = unknown.map((path) => `unknown field "${path}"`);
+    if (options.fieldValidation === "Strict" && messages.length > 0) {
+      throw new HttpError(400, "BadRequest", `strict decoding error: ${messages.join(", ")}`);
+    }
+    if (options.fieldValidation !== "Ignore") options.warnings?.push(...messages);
+    return object;
+  }
+
+  private fromStorage(resource: string, stored: KubeObject): KubeObject {
+    const object = structuredClone(stored);
+    const schema = RESOURCES[resource]?.schema;
+    if (schema) decodeCustomResource(object, schema);
+    return object;
+  }
+
+  /** 422 Invalid with every field error, as customResourceStrategy.Validate(Update) answers. */
+  private validate(resource: string, next: KubeObject, old: KubeObject | undefined): void {
+    const schema = RESOURCES[resource]?.schema;
+    if (!schema) return;
+    const errors: FieldError[] = [];
+    const { name } = next.metadata;
+    if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+      errors.push(fieldError("FieldValueInvalid", "metadata.name", name, DNS_SUBDOMAIN_MESSAGE));
+    }
+    const added = (next.metadata.finalizers ?? []).filter(
+      (f) => !(old?.metadata.finalizers ?? []).includes(f),
+    );
+    if (old?.metadata.deletionTimestamp && added.length > 0) {
+      const list = added.map((f) => JSON.stringify(f)).join(", ");
+      const detail = `no new finalizers can be added if the object is being deleted, found new finalizers []string{${list}}`;
+      errors.push(fieldError("FieldValueForbidden", "metadata.finalizers", undefined, detail));
+    }
+    errors.push(...validateCustomResource(next, schema));
+    if (errors.length > 0) throw invalidObject(resource, name, errors);
+  }
   private emit(resource: string, namespace: string, type: EventType, object: KubeObject): void {
     const event: StoredEvent = {
       rv: Number(object.metadata.resourceVersion),
@@ -274,20 +401,59 @@ export function statusObject(error: HttpError) {
     status: "Failure",
     message: error.message,
     reason: error.reason,
+    ...(error.details ? { details: error.details } : {}),
     code: error.code,
   };
 }
 
+/** `members.roster.workjet.io`, `leases.coordination.k8s.io`, `events`: how errors name it. */
+function qualified(resource: string): string {
+  const { group, kind } = detailsOf(resource);
+  return group ? `${kind}.${group}` : kind;
+}
+
+function detailsOf(resource: string): { group: string; kind: string } {
+  const [prefix = "", plural = resource] = resource.split("|");
+  const group = prefix.startsWith("/apis/") ? (prefix.split("/")[2] ?? "") : "";
+  return { group, kind: plural };
+}
+
 function notFound(resource: string, name: string): HttpError {
-  const plural = resource.split("|")[1] ?? resource;
-  return new HttpError(404, "NotFound", `${plural} "${name}" not found`);
+  return new HttpError(404, "NotFound", `${qualified(resource)} "${name}" not found`, {
+    ...detailsOf(resource),
+    name,
+  });
 }
 
 export function conflict(resource: string, name: string): HttpError {
-  const plural = resource.split("|")[1] ?? resource;
   return new HttpError(
     409,
     "Conflict",
-    `Operation cannot be fulfilled on ${plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    `Operation cannot be fulfilled on ${qualified(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { ...detailsOf(resource), name },
   );
 }
+
+/** apimachinery `errors.NewInvalid`: one message listing every field error, and the causes. */
+function invalidObject(resource: string, name: string, errors: FieldError[]): HttpError {
+  const type = RESOURCES[resource] as ResourceType;
+  const group = type.apiVersion.includes("/") ? (type.apiVersion.split("/")[0] ?? "") : "";
+  const messages = [...new Set(errors.map((e) => `${e.field}: ${e.body}`))];
+  const all = messages.length === 1 ? messages[0] : `[${messages.join(", ")}]`;
+  return new HttpError(422, "Invalid", `${type.kind}.${group} "${name}" is invalid: ${all}`, {
+    name,
+    group,
+    kind: type.kind,
+    causes: errors.map((e) => ({ reason: e.type, message: e.body, field: e.field })),
+  });
+}
+
+function withoutMetadata(object: KubeObject): Record<string, unknown> {
+  const { metadata: _metadata, ...rest } = object;
+  return rest;
+}
+
+// Custom resource names are DNS subdomains (apimachinery NameIsDNSSubdomain).
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN_MESSAGE =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

@@ -345,7 +345,12 @@ export class KubeObjectStore {
       errors.push(fieldError("FieldValueForbidden", "metadata.finalizers", undefined, detail));
     }
     errors.push(...validateCustomResource(next, schema));
-    if (errors.length > 0) throw invalidObject(resource, name, errors);
+    // Validation ratcheting (CRDValidationRatcheting, on by default since Kubernetes 1.30): an
+    // update may keep a value that was already stored, even if today's schema refuses it.
+    const kept = old
+      ? errors.filter((e) => e.type === "FieldValueForbidden" || !unchangedAt(e.field, next, old))
+      : errors;
+    if (kept.length > 0) throw invalidObject(resource, name, kept);
   }
   private emit(resource: string, namespace: string, type: EventType, object: KubeObject): void {
     const event: StoredEvent = {
@@ -446,6 +451,18 @@ function invalidObject(resource: string, name: string, errors: FieldError[]): Ht
     kind: type.kind,
     causes: errors.map((e) => ({ reason: e.type, message: e.body, field: e.field })),
   });
+}
+
+/** True when the value at a field path (`spec.domains[1]`) is the same in both objects. */
+function unchangedAt(field: string, next: KubeObject, old: KubeObject): boolean {
+  const steps = field.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "");
+  const at = (o: unknown) =>
+    steps.reduce<unknown>(
+      (v, step) =>
+        typeof v === "object" && v !== null ? (v as Record<string, unknown>)[step] : undefined,
+      o,
+    );
+  return sameJson(at(next), at(old));
 }
 
 function withoutMetadata(object: KubeObject): Record<string, unknown> {

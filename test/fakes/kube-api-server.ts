@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CrdResource } from "./kube-crds.js";
 import type { KubeObject, StoredEvent } from "./kube-object-store.js";
 import {
   HttpError,
@@ -58,14 +59,19 @@ const PATH =
 export class FakeKubeApiServer {
   readonly requests: LoggedRequest[] = [];
   private readonly server: Server;
-  private readonly store = new KubeObjectStore((event) => this.broadcast(event));
+  private readonly store: KubeObjectStore;
   private readonly watchers = new Set<Watcher>();
   private readonly failures: Failure[] = [];
   private readonly partitioned = new Set<string>();
   private readonly held: { token: string | undefined; res: ServerResponse }[] = [];
   private readonly hangs: { method: string; pathIncludes: string; times: number }[] = [];
 
-  constructor() {
+  /** `crds`: serve these CRD schemas instead of crds/' (a test's variant, e.g. a field less). */
+  constructor(options: { crds?: CrdResource[] } = {}) {
+    const schemas = new Map(
+      (options.crds ?? []).map((c) => [`/apis/${c.group}/${c.version}|${c.plural}`, c.schema]),
+    );
+    this.store = new KubeObjectStore((event) => this.broadcast(event), schemas);
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });

@@ -109,7 +109,15 @@ export class KubeObjectStore {
   compactedBelow = 0;
   private readonly objects = new Map<string, KubeObject>();
 
-  constructor(private readonly onEvent: (event: StoredEvent) => void) {}
+  constructor(
+    private readonly onEvent: (event: StoredEvent) => void,
+    /** Schemas other than crds/' (by `URL prefix|plural`): a test's variant of a CRD. */
+    private readonly schemas: ReadonlyMap<string, SchemaNode> = new Map(),
+  ) {}
+
+  private schemaOf(resource: string): SchemaNode | undefined {
+    return this.schemas.get(resource) ?? RESOURCES[resource]?.schema;
+  }
 
   compact(): void {
     this.revision++;
@@ -216,7 +224,7 @@ export class KubeObjectStore {
     const input = this.decode(resource, body, options);
     const wanted = input.metadata?.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(resource, name);
-    if (!wanted && type.schema) {
+    if (!wanted && this.schemaOf(resource)) {
       // Custom resources allow no unconditional update (AllowUnconditionalUpdate is false).
       const error = fieldError(
         "FieldValueInvalid",
@@ -255,7 +263,7 @@ export class KubeObjectStore {
         next.status = current.status;
         if (next.status === undefined) delete next.status;
       }
-      if (type.schema) {
+      if (this.schemaOf(resource)) {
         // customResourceStrategy.PrepareForUpdate: any change outside metadata is a new
         // generation (status was put back above, so it never counts).
         const changed = !sameJson(withoutMetadata(next), withoutMetadata(current));
@@ -308,7 +316,7 @@ export class KubeObjectStore {
 
   /** Decodes a request body: unknown fields pruned (warned about, or refused when Strict). */
   private decode(resource: string, body: KubeObject, options: WriteOptions): KubeObject {
-    const schema = RESOURCES[resource]?.schema;
+    const schema = this.schemaOf(resource);
     const object = structuredClone(body);
     if (!schema) return object;
     const unknown = decodeCustomResource(object, schema);
@@ -322,14 +330,14 @@ export class KubeObjectStore {
 
   private fromStorage(resource: string, stored: KubeObject): KubeObject {
     const object = structuredClone(stored);
-    const schema = RESOURCES[resource]?.schema;
+    const schema = this.schemaOf(resource);
     if (schema) decodeCustomResource(object, schema);
     return object;
   }
 
   /** 422 Invalid with every field error, as customResourceStrategy.Validate(Update) answers. */
   private validate(resource: string, next: KubeObject, old: KubeObject | undefined): void {
-    const schema = RESOURCES[resource]?.schema;
+    const schema = this.schemaOf(resource);
     if (!schema) return;
     const errors: FieldError[] = [];
     const { name } = next.metadata;

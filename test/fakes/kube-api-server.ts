@@ -277,10 +277,7 @@ export class FakeKubeApiServer {
       case "GET":
         return [200, this.store.get(resource, namespace, name)];
       case "PUT":
-        return [
-          200,
-          this.store.update(resource, namespace, name, asObject(body), status, options),
-        ];
+        return [200, this.store.update(resource, namespace, name, asObject(body), status, options)];
       case "PATCH": {
         if (contentType !== "application/merge-patch+json") {
           throw new HttpError(
@@ -317,11 +314,7 @@ export class FakeKubeApiServer {
     if (query.resourceVersionMatch !== "Exact" || !(from > 0) || from + 1 >= compactedBelow) {
       return;
     }
-    throw new HttpError(
-      410,
-      "Expired",
-      `The resourceVersion for the provided list is too old.`,
-    );
+    throw new HttpError(410, "Expired", `The resourceVersion for the provided list is too old.`);
   }
 
   private broadcast(event: StoredEvent): void {

@@ -47,14 +47,13 @@ export function fieldError(
   const omitsValue =
     type === "FieldValueRequired" || type === "FieldValueForbidden" || type === "FieldValueTooLong";
   if (!omitsValue) {
+    // Go prints numbers and booleans bare, strings quoted, anything else as JSON.
     const shown =
       value === null || value === undefined
         ? "null"
-        : typeof value === "string"
-          ? JSON.stringify(value)
-          : typeof value === "object"
-            ? JSON.stringify(value)
-            : String(value);
+        : typeof value === "number" || typeof value === "boolean"
+          ? String(value)
+          : JSON.stringify(value);
     body += `: ${shown}`;
   }
   if (detail) body += `: ${detail}`;

@@ -36,7 +36,9 @@ export const CRD_DIR = new URL("../../crds/", import.meta.url);
 /** Every served version of every CRD in crds/. */
 export function loadCrds(dir: URL = CRD_DIR): CrdResource[] {
   const resources: CrdResource[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()) {
     const crd = parse(readFileSync(new URL(file, dir), "utf8")) as CrdFile;
     if (crd.kind !== "CustomResourceDefinition") continue;
     for (const version of crd.spec.versions) {

@@ -356,7 +356,7 @@ export class KubeObjectStore {
     // Validation ratcheting (CRDValidationRatcheting, on by default since Kubernetes 1.30): an
     // update may keep a value that was already stored, even if today's schema refuses it.
     const kept = old
-      ? errors.filter((e) => e.type === "FieldValueForbidden" || !unchangedAt(e.field, next, old))
+      ? errors.filter((e) => e.type === "FieldValueForbidden" || !unchangedAt(e, next, old))
       : errors;
     if (kept.length > 0) throw invalidObject(resource, name, kept);
   }
@@ -461,16 +461,22 @@ function invalidObject(resource: string, name: string, errors: FieldError[]): Ht
   });
 }
 
-/** True when the value at a field path (`spec.domains[1]`) is the same in both objects. */
-function unchangedAt(field: string, next: KubeObject, old: KubeObject): boolean {
-  const steps = field.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "");
+/**
+ * True when the value an error is about was already stored: the same value at the same path
+ * (a Required error: the same object that lacks the field). A value that is new (a list item
+ * added, a field set) is never excused.
+ */
+function unchangedAt(error: FieldError, next: KubeObject, old: KubeObject): boolean {
+  const steps = error.field.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "");
+  if (error.type === "FieldValueRequired") steps.pop();
   const at = (o: unknown) =>
     steps.reduce<unknown>(
       (v, step) =>
         typeof v === "object" && v !== null ? (v as Record<string, unknown>)[step] : undefined,
       o,
     );
-  return sameJson(at(next), at(old));
+  const before = at(old);
+  return before !== undefined && sameJson(at(next), before);
 }
 
 function withoutMetadata(object: KubeObject): Record<string, unknown> {

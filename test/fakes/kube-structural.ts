@@ -126,7 +126,7 @@ function dropNulls(parent: JsonObject | Json[], key: string | number, schema?: S
   if (value === null) {
     if (schema && !schema.nullable) {
       if (Array.isArray(parent)) return; // list items are validated, not pruned
-      delete (parent as JsonObject)[key as string];
+      delete parent[key as string];
     }
     return;
   }

@@ -3,15 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { CrdResource } from "./kube-crds.js";
 import type { KubeObject, StoredEvent } from "./kube-object-store.js";
-import {
-  HttpError,
-  KubeObjectStore,
-  RESOURCES,
-  conflict,
-  inNamespace,
-  mergePatch,
-  statusObject,
-} from "./kube-object-store.js";
+import { HttpError, conflict, statusObject } from "./kube-errors.js";
+import { KubeObjectStore, RESOURCES, inNamespace, mergePatch } from "./kube-object-store.js";
 
 export type { KubeObject } from "./kube-object-store.js";
 

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
+import type { WriteOptions } from "./kube-crd-admission.js";
+import { admissionErrors, decodeBody, decodeStored } from "./kube-crd-admission.js";
 import { loadCrds } from "./kube-crds.js";
-import type { FieldError } from "./kube-crd-validation.js";
-import { fieldError, sameJson, validateCustomResource } from "./kube-crd-validation.js";
+import { fieldError, sameJson } from "./kube-crd-validation.js";
+import { alreadyExists, conflict, invalidObject, notFound } from "./kube-errors.js";
 import type { SchemaNode } from "./kube-structural.js";
-import { decodeCustomResource } from "./kube-structural.js";
 
 /**
  * The object semantics of the fake Kubernetes API server (kube-api-server.ts): one global
@@ -74,32 +75,6 @@ export interface StoredEvent {
   namespace: string;
   type: EventType;
   object: KubeObject;
-}
-
-/** `metav1.StatusDetails` of an error answer. */
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  causes?: { reason: string; message: string; field: string }[];
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-    message: string,
-    readonly details?: StatusDetails,
-  ) {
-    super(message);
-  }
-}
-
-/** How a write treats unknown fields: `?fieldValidation=`, Warn by default since Kubernetes 1.27. */
-export interface WriteOptions {
-  fieldValidation?: string;
-  /** Receives the `Warning` header values the answer carries. */
-  warnings?: string[];
 }
 
 export class KubeObjectStore {
@@ -178,13 +153,12 @@ export class KubeObjectStore {
     const type = RESOURCES[resource] as ResourceType;
     const input = this.decode(resource, body, options);
     const name = input.metadata?.name;
-    if (!name) throw new HttpError(422, "Invalid", "metadata.name: Required value");
+    if (!name) {
+      throw invalidObject(type, "", [fieldError("FieldValueRequired", "metadata.name", null)]);
+    }
     const key = objectKey(resource, namespace, name);
     if (this.objects.has(key)) {
-      throw new HttpError(409, "AlreadyExists", `${qualified(resource)} "${name}" already exists`, {
-        ...detailsOf(resource),
-        name,
-      });
+      throw alreadyExists(resource, name);
     }
     const object: KubeObject = {
       ...input,
@@ -200,10 +174,9 @@ export class KubeObjectStore {
       },
     };
     delete object.metadata.deletionTimestamp;
-    if (type.statusSubresource) {
-      object.metadata.generation = 1;
-      delete object.status;
-    }
+    // customResourceStrategy.PrepareForCreate: generation 1; status only through /status.
+    if (this.schemaOf(resource)) object.metadata.generation = 1;
+    if (type.statusSubresource) delete object.status;
     this.validate(resource, object, undefined);
     this.objects.set(key, object);
     this.emit(resource, namespace, "ADDED", object);
@@ -232,7 +205,7 @@ export class KubeObjectStore {
         "",
         "must be specified for an update",
       );
-      throw invalidObject(resource, name, [error]);
+      throw invalidObject(type, name, [error]);
     }
     let next: KubeObject;
     if (statusOnly) {
@@ -314,52 +287,23 @@ export class KubeObjectStore {
     return { kind: "Status", apiVersion: "v1", status: "Success", details: { name } };
   }
 
-  /** Decodes a request body: unknown fields pruned (warned about, or refused when Strict). */
   private decode(resource: string, body: KubeObject, options: WriteOptions): KubeObject {
     const schema = this.schemaOf(resource);
-    const object = structuredClone(body);
-    if (!schema) return object;
-    const unknown = decodeCustomResource(object, schema);
-    const messages = unknown.map((path) => `unknown field "${path}"`);
-    if (options.fieldValidation === "Strict" && messages.length > 0) {
-      throw new HttpError(400, "BadRequest", `strict decoding error: ${messages.join(", ")}`);
-    }
-    if (options.fieldValidation !== "Ignore") options.warnings?.push(...messages);
-    return object;
+    return schema ? decodeBody(schema, body, options) : structuredClone(body);
   }
 
   private fromStorage(resource: string, stored: KubeObject): KubeObject {
-    const object = structuredClone(stored);
     const schema = this.schemaOf(resource);
-    if (schema) decodeCustomResource(object, schema);
-    return object;
+    return schema ? decodeStored(schema, stored) : structuredClone(stored);
   }
 
   /** 422 Invalid with every field error, as customResourceStrategy.Validate(Update) answers. */
   private validate(resource: string, next: KubeObject, old: KubeObject | undefined): void {
     const schema = this.schemaOf(resource);
-    if (!schema) return;
-    const errors: FieldError[] = [];
-    const { name } = next.metadata;
-    if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
-      errors.push(fieldError("FieldValueInvalid", "metadata.name", name, DNS_SUBDOMAIN_MESSAGE));
-    }
-    const added = (next.metadata.finalizers ?? []).filter(
-      (f) => !(old?.metadata.finalizers ?? []).includes(f),
-    );
-    if (old?.metadata.deletionTimestamp && added.length > 0) {
-      const list = added.map((f) => JSON.stringify(f)).join(", ");
-      const detail = `no new finalizers can be added if the object is being deleted, found new finalizers []string{${list}}`;
-      errors.push(fieldError("FieldValueForbidden", "metadata.finalizers", undefined, detail));
-    }
-    errors.push(...validateCustomResource(next, schema));
-    // Validation ratcheting (CRDValidationRatcheting, on by default since Kubernetes 1.30): an
-    // update may keep a value that was already stored, even if today's schema refuses it.
-    const kept = old
-      ? errors.filter((e) => e.type === "FieldValueForbidden" || !unchangedAt(e, next, old))
-      : errors;
-    if (kept.length > 0) throw invalidObject(resource, name, kept);
+    const errors = schema ? admissionErrors(schema, next, old) : [];
+    if (errors.length > 0) throw invalidObject(RESOURCES[resource]!, next.metadata.name, errors);
   }
+
   private emit(resource: string, namespace: string, type: EventType, object: KubeObject): void {
     const event: StoredEvent = {
       rv: Number(object.metadata.resourceVersion),
@@ -406,85 +350,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return base;
 }
 
-export function statusObject(error: HttpError) {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message: error.message,
-    reason: error.reason,
-    ...(error.details ? { details: error.details } : {}),
-    code: error.code,
-  };
-}
-
-/** `members.roster.workjet.io`, `leases.coordination.k8s.io`, `events`: how errors name it. */
-function qualified(resource: string): string {
-  const { group, kind } = detailsOf(resource);
-  return group ? `${kind}.${group}` : kind;
-}
-
-function detailsOf(resource: string): { group: string; kind: string } {
-  const [prefix = "", plural = resource] = resource.split("|");
-  const group = prefix.startsWith("/apis/") ? (prefix.split("/")[2] ?? "") : "";
-  return { group, kind: plural };
-}
-
-function notFound(resource: string, name: string): HttpError {
-  return new HttpError(404, "NotFound", `${qualified(resource)} "${name}" not found`, {
-    ...detailsOf(resource),
-    name,
-  });
-}
-
-export function conflict(resource: string, name: string): HttpError {
-  return new HttpError(
-    409,
-    "Conflict",
-    `Operation cannot be fulfilled on ${qualified(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    { ...detailsOf(resource), name },
-  );
-}
-
-/** apimachinery `errors.NewInvalid`: one message listing every field error, and the causes. */
-function invalidObject(resource: string, name: string, errors: FieldError[]): HttpError {
-  const type = RESOURCES[resource] as ResourceType;
-  const group = type.apiVersion.includes("/") ? (type.apiVersion.split("/")[0] ?? "") : "";
-  const messages = [...new Set(errors.map((e) => `${e.field}: ${e.body}`))];
-  const all = messages.length === 1 ? messages[0] : `[${messages.join(", ")}]`;
-  return new HttpError(422, "Invalid", `${type.kind}.${group} "${name}" is invalid: ${all}`, {
-    name,
-    group,
-    kind: type.kind,
-    causes: errors.map((e) => ({ reason: e.type, message: e.body, field: e.field })),
-  });
-}
-
-/**
- * True when the value an error is about was already stored: the same value at the same path
- * (a Required error: the same object that lacks the field). A value that is new (a list item
- * added, a field set) is never excused.
- */
-function unchangedAt(error: FieldError, next: KubeObject, old: KubeObject): boolean {
-  const steps = error.field.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "");
-  if (error.type === "FieldValueRequired") steps.pop();
-  const at = (o: unknown) =>
-    steps.reduce<unknown>(
-      (v, step) =>
-        typeof v === "object" && v !== null ? (v as Record<string, unknown>)[step] : undefined,
-      o,
-    );
-  const before = at(old);
-  return before !== undefined && sameJson(at(next), before);
-}
-
 function withoutMetadata(object: KubeObject): Record<string, unknown> {
   const { metadata: _metadata, ...rest } = object;
   return rest;
 }
-
-// Custom resource names are DNS subdomains (apimachinery NameIsDNSSubdomain).
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_SUBDOMAIN_MESSAGE =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

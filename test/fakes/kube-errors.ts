@@ -50,6 +50,17 @@ function detailsOf(resource: string): { group: string; kind: string } {
   return { group, kind: plural };
 }
 
+/** The answer to a DELETE that removed the object at once (registries without ReturnDeletedObject). */
+export function deletedStatus(resource: string, name: string, uid: string | undefined) {
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+    details: { name, ...detailsOf(resource), ...(uid ? { uid } : {}) },
+  };
+}
+
 export function notFound(resource: string, name: string): HttpError {
   return new HttpError(404, "NotFound", `${qualified(resource)} "${name}" not found`, {
     ...detailsOf(resource),

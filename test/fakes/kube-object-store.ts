@@ -3,7 +3,7 @@ import type { WriteOptions } from "./kube-crd-admission.js";
 import { admissionErrors, decodeBody, decodeStored } from "./kube-crd-admission.js";
 import { loadCrds } from "./kube-crds.js";
 import { fieldError, sameJson } from "./kube-crd-validation.js";
-import { alreadyExists, conflict, invalidObject, notFound } from "./kube-errors.js";
+import { alreadyExists, conflict, deletedStatus, invalidObject, notFound } from "./kube-errors.js";
 import type { SchemaNode } from "./kube-structural.js";
 
 /**
@@ -284,7 +284,7 @@ export class KubeObjectStore {
     const gone = structuredClone(current);
     gone.metadata.resourceVersion = String(++this.revision);
     this.emit(resource, namespace, "DELETED", gone);
-    return { kind: "Status", apiVersion: "v1", status: "Success", details: { name } };
+    return deletedStatus(resource, name, current.metadata.uid);
   }
 
   private decode(resource: string, body: KubeObject, options: WriteOptions): KubeObject {

@@ -332,6 +332,13 @@ describe("custom resources as the CRDs in crds/ define them", () => {
     expect(added.message).toContain(
       'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"other/hold"}',
     );
+    const erin = await member("erin");
+    const removed: unknown = await kube.custom.deleteNamespacedCustomObject(at("members", "erin"));
+    expect(removed).toMatchObject({
+      kind: "Status",
+      status: "Success",
+      details: { name: "erin", group, kind: "members", uid: erin.metadata.uid },
+    });
     const missing = await failure(kube.custom.getNamespacedCustomObject(at("members", "nobody")));
     expect(missing.message).toBe('members.roster.workjet.io "nobody" not found');
   });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { KubernetesController } from "../../controller/cli/kubernetes/controller.js";
+import type { ActualOrganization } from "../../controller/model/index.js";
+import { MemoryBackend } from "../fakes/memory-backend.js";
 import type { CrdResource } from "../fakes/kube-crds.js";
 import { loadCrds } from "../fakes/kube-crds.js";
 import { Harness } from "./harness.js";
@@ -19,14 +21,17 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function team(harness: Harness): Promise<KubernetesController> {
+async function team(
+  harness: Harness,
+  backend: MemoryBackend = harness.backend,
+): Promise<KubernetesController> {
   await harness.createOrg("acme");
   await harness.createMember("alice", "owner");
   await harness.createMember("bob", "member");
   await harness.createMember("carol", "admin");
-  const controller = await harness.controller();
+  const controller = await harness.controller({ backend });
   await harness.waitForReady();
-  harness.backend.acceptInvite("acme", "bob@acme.com");
+  backend.acceptInvite("acme", "bob@acme.com");
   controller.resync();
   await waitFor(
     () => (harness.org()?.status as { members?: number } | undefined)?.members === 2,
@@ -51,6 +56,23 @@ async function quietResyncWrites(controller: KubernetesController, rounds: numbe
 
 function controllerRequests(harness: Harness) {
   return harness.server.requests.filter((r) => r.token === "controller-1");
+}
+
+/**
+ * A Portal whose times read as SQL's `2026-12-01 13:27:23` (no "T", no zone): the HTTP API does
+ * not promise RFC 3339, and the CRD's `format: date-time` refuses anything else.
+ */
+class SqlTimesBackend extends MemoryBackend {
+  override async snapshot(org: string): Promise<ActualOrganization | null> {
+    const actual = await super.snapshot(org);
+    const sql = (t: string) => t.replace("T", " ").replace(/\.\d+Z$/, "");
+    if (!actual) return actual;
+    return {
+      ...actual,
+      members: actual.members.map((m) => ({ ...m, since: sql(m.since) })),
+      invitations: actual.invitations.map((i) => ({ ...i, sentAt: sql(i.sentAt) })),
+    };
+  }
 }
 
 /** crds/ with one status property removed from one kind's schema. */
@@ -92,5 +114,17 @@ describe("the controller's status, as the CRDs in crds/ let a cluster store it",
     expect(await quietResyncWrites(controller, 2)).toBe(2 + 2 * 3);
     const warnings = controllerRequests(h).flatMap((r) => r.warnings);
     expect(warnings).toContain('unknown field "status.phase"');
+  });
+
+  it("keeps status writable when the backend's times are not RFC 3339: such a time is left out", async () => {
+    h = await new Harness().start();
+    const backend = new SqlTimesBackend();
+    await team(h, backend);
+    expect(h.phase("bob")).toBe("Active");
+    expect(h.phase("carol")).toBe("Invited");
+    const requests = controllerRequests(h);
+    expect(requests.filter((r) => r.status === 422)).toEqual([]);
+    expect(h.member("bob")!.status).not.toHaveProperty("joinedAt");
+    expect(h.member("carol")!.status).not.toHaveProperty("invitedAt");
   });
 });

@@ -31,10 +31,11 @@ interface CrdFile {
   };
 }
 
-export const CRD_DIR = new URL("../../crds/", import.meta.url);
+const CRD_DIR = new URL("../../crds/", import.meta.url);
 
 /** Every served version of every CRD in crds/. */
-export function loadCrds(dir: URL = CRD_DIR): CrdResource[] {
+export function loadCrds(): CrdResource[] {
+  const dir = CRD_DIR;
   const resources: CrdResource[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))

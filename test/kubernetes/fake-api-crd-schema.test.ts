@@ -5,6 +5,7 @@ import type { KubeClients } from "../../controller/adapters/kubernetes/client.js
 import { connectKube, kubeConfigForServer } from "../../controller/adapters/kubernetes/client.js";
 import { apiStatusCode } from "../../controller/adapters/kubernetes/api-errors.js";
 import { FakeKubeApiServer } from "../fakes/kube-api-server.js";
+import { loadCrds } from "../fakes/kube-crds.js";
 import type { KubeObject } from "../fakes/kube-api-server.js";
 import { waitFor } from "./helpers.js";
 
@@ -96,6 +97,34 @@ const ORG_DEFAULTS = {
 };
 
 describe("custom resources as the CRDs in crds/ define them", () => {
+  it("serves every CRD in crds/, each with the rules its own schema declares", async () => {
+    const crds = loadCrds();
+    expect(crds.map((c) => c.kind).sort()).toEqual(["AccessReview", "Member", "Organization"]);
+    for (const crd of crds) {
+      const base = { group: crd.group, version: crd.version, namespace: ns, plural: crd.plural };
+      const body = {
+        apiVersion: `${crd.group}/${crd.version}`,
+        kind: crd.kind,
+        metadata: { name: "x" },
+      };
+      const status = await failure(kube.custom.createNamespacedCustomObject({ ...base, body }));
+      expect(status.message).toBe(`${crd.kind}.${crd.group} "x" is invalid: spec: Required value`);
+      const required = crd.schema.properties!.spec!.required ?? [];
+      const withSpec = kube.custom.createNamespacedCustomObject({
+        ...base,
+        body: { ...body, spec: {} },
+      });
+      if (required.length === 0) {
+        await expect(withSpec).resolves.toMatchObject({ metadata: { name: "x" } });
+        continue;
+      }
+      const empty = await failure(withSpec);
+      expect(empty.details!.causes!.map((c) => c.field).sort()).toEqual(
+        required.map((r) => `spec.${r}`).sort(),
+      );
+    }
+  });
+
   it("prunes unknown fields (warning about each), and refuses them when fieldValidation=Strict", async () => {
     const created = await create("organizations", {
       kind: "Organization",

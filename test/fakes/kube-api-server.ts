@@ -1,16 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CrdResource } from "./kube-crds.js";
 import type { KubeObject, StoredEvent } from "./kube-object-store.js";
-import {
-  HttpError,
-  KubeObjectStore,
-  RESOURCES,
-  conflict,
-  inNamespace,
-  mergePatch,
-  statusObject,
-} from "./kube-object-store.js";
+import { HttpError, conflict, statusObject } from "./kube-errors.js";
+import { KubeObjectStore, RESOURCES, inNamespace, mergePatch } from "./kube-object-store.js";
 
 export type { KubeObject } from "./kube-object-store.js";
 
@@ -19,7 +13,8 @@ export type { KubeObject } from "./kube-object-store.js";
  * calls through @kubernetes/client-node: custom resources (status subresource, generation,
  * finalizers and deletionTimestamp — see kube-object-store.ts), list and `?watch=1` streams of
  * newline-delimited JSON events with resourceVersions, merge patch, Events and
- * coordination.k8s.io Leases. Tests drive it through the real client library, read its
+ * coordination.k8s.io Leases. Custom resources follow their CRDs in crds/: pruned, defaulted
+ * and validated (422 Invalid) on write, decoded again on read. Tests drive it through the real client library, read its
  * request log, and break it on purpose (dropped watches, compaction, injected failures).
  */
 
@@ -32,6 +27,8 @@ export interface LoggedRequest {
   status: number;
   /** The bearer token the client sent: tells apart clients with different kubeconfigs. */
   token: string | undefined;
+  /** `Warning` headers of the answer: unknown fields the CRD schema pruned from the body. */
+  warnings: string[];
 }
 
 interface Watcher {
@@ -55,14 +52,19 @@ const PATH =
 export class FakeKubeApiServer {
   readonly requests: LoggedRequest[] = [];
   private readonly server: Server;
-  private readonly store = new KubeObjectStore((event) => this.broadcast(event));
+  private readonly store: KubeObjectStore;
   private readonly watchers = new Set<Watcher>();
   private readonly failures: Failure[] = [];
   private readonly partitioned = new Set<string>();
   private readonly held: { token: string | undefined; res: ServerResponse }[] = [];
   private readonly hangs: { method: string; pathIncludes: string; times: number }[] = [];
 
-  constructor() {
+  /** `crds`: serve these CRD schemas instead of crds/' (a test's variant, e.g. a field less). */
+  constructor(options: { crds?: CrdResource[] } = {}) {
+    const schemas = new Map(
+      (options.crds ?? []).map((c) => [`/apis/${c.group}/${c.version}|${c.plural}`, c.schema]),
+    );
+    this.store = new KubeObjectStore((event) => this.broadcast(event), schemas);
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });
@@ -154,6 +156,14 @@ export class FakeKubeApiServer {
     return structuredClone(this.store.list(resourceOf(plural), namespace).items);
   }
 
+  /**
+   * Stores an object as etcd would hold it, without the request pipeline: written before the
+   * CRD's current schema. Reads prune and default it with the schema of today.
+   */
+  putStored(plural: string, object: KubeObject): void {
+    this.store.putStored(resourceOf(plural), object.metadata.namespace ?? "default", object);
+  }
+
   /** Creates an object as a client would, for test set-up. */
   put(plural: string, object: KubeObject): KubeObject {
     const namespace = object.metadata.namespace ?? "default";
@@ -173,6 +183,7 @@ export class FakeKubeApiServer {
       body: undefined,
       status: 0,
       token: /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+      warnings: [],
     };
     this.requests.push(entry);
     if (this.shouldHang(entry)) {
@@ -186,7 +197,11 @@ export class FakeKubeApiServer {
     }
     const reply = (status: number, payload: unknown) => {
       entry.status = status;
-      res.writeHead(status, { "content-type": "application/json" });
+      const headers: Record<string, string | string[]> = { "content-type": "application/json" };
+      // RFC 7234 warn-code 299, as the API server sends them (client-node ignores them).
+      const warnings = entry.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+      if (warnings.length > 0) headers.warning = warnings;
+      res.writeHead(status, headers);
       res.end(JSON.stringify(payload));
     };
     try {
@@ -239,10 +254,14 @@ export class FakeKubeApiServer {
   private route(entry: LoggedRequest): [number, unknown] {
     const { method, path, contentType, body } = entry;
     const { resource, namespace, name, status } = parsePath(path);
+    const options = { fieldValidation: entry.query.fieldValidation, warnings: entry.warnings };
     if (name === undefined) {
-      if (method === "GET") return [200, this.store.list(resource, namespace)];
+      if (method === "GET") {
+        this.expiredList(entry.query);
+        return [200, this.store.list(resource, namespace)];
+      }
       if (method === "POST" && namespace !== undefined) {
-        return [201, this.store.create(resource, namespace, asObject(body))];
+        return [201, this.store.create(resource, namespace, asObject(body), options)];
       }
       throw new HttpError(405, "MethodNotAllowed", `${method} ${path}`);
     }
@@ -251,7 +270,7 @@ export class FakeKubeApiServer {
       case "GET":
         return [200, this.store.get(resource, namespace, name)];
       case "PUT":
-        return [200, this.store.update(resource, namespace, name, asObject(body), status)];
+        return [200, this.store.update(resource, namespace, name, asObject(body), status, options)];
       case "PATCH": {
         if (contentType !== "application/merge-patch+json") {
           throw new HttpError(
@@ -269,13 +288,26 @@ export class FakeKubeApiServer {
         }
         const merged = mergePatch(current, patch) as KubeObject;
         merged.metadata.resourceVersion = current.metadata.resourceVersion;
-        return [200, this.store.update(resource, namespace, name, merged, status)];
+        return [200, this.store.update(resource, namespace, name, merged, status, options)];
       }
       case "DELETE":
         return [200, this.store.remove(resource, namespace, name)];
       default:
         throw new HttpError(405, "MethodNotAllowed", method);
     }
+  }
+
+  /**
+   * A list at an exact resourceVersion the history no longer holds is 410 Gone over HTTP (a
+   * watch learns the same from an ERROR event instead, see watch()).
+   */
+  private expiredList(query: Record<string, string>): void {
+    const from = Number(query.resourceVersion);
+    const { compactedBelow } = this.store;
+    if (query.resourceVersionMatch !== "Exact" || !(from > 0) || from + 1 >= compactedBelow) {
+      return;
+    }
+    throw new HttpError(410, "Expired", `The resourceVersion for the provided list is too old.`);
   }
 
   private broadcast(event: StoredEvent): void {

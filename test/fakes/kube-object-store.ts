@@ -1,10 +1,18 @@
 import { randomUUID } from "node:crypto";
+import type { WriteOptions } from "./kube-crd-admission.js";
+import { admissionErrors, decodeBody, decodeStored } from "./kube-crd-admission.js";
+import { loadCrds } from "./kube-crds.js";
+import { fieldError, sameJson } from "./kube-crd-validation.js";
+import { alreadyExists, conflict, deletedStatus, invalidObject, notFound } from "./kube-errors.js";
+import type { SchemaNode } from "./kube-structural.js";
 
 /**
  * The object semantics of the fake Kubernetes API server (kube-api-server.ts): one global
  * resourceVersion counter like etcd's revision, generation bumped by spec changes only, the
  * status subresource, optimistic concurrency, finalizers with deletionTimestamp, and the event
- * history watches replay from.
+ * history watches replay from. Custom resources are pruned, defaulted and validated with the
+ * schema of their CRD in crds/ (kube-structural.ts, kube-crd-validation.ts), on every write and
+ * on every read from storage, as a kube-apiserver does.
  */
 
 export type KubeObject = {
@@ -29,20 +37,28 @@ export interface ResourceType {
   kind: string;
   /** Spec writes bump `metadata.generation`; status goes only through `/status`. */
   statusSubresource: boolean;
+  /** A custom resource's `openAPIV3Schema`, from its CRD. */
+  schema?: SchemaNode;
+}
+
+/** Every CRD in crds/, served with the schema and subresources it declares. */
+function customResources(): Record<string, ResourceType> {
+  return Object.fromEntries(
+    loadCrds().map((crd) => [
+      `/apis/${crd.group}/${crd.version}|${crd.plural}`,
+      {
+        apiVersion: `${crd.group}/${crd.version}`,
+        kind: crd.kind,
+        statusSubresource: crd.statusSubresource,
+        schema: crd.schema,
+      },
+    ]),
+  );
 }
 
 /** The resources served, keyed `URL prefix|plural`. */
 export const RESOURCES: Record<string, ResourceType> = {
-  "/apis/roster.workjet.io/v1alpha1|organizations": {
-    apiVersion: "roster.workjet.io/v1alpha1",
-    kind: "Organization",
-    statusSubresource: true,
-  },
-  "/apis/roster.workjet.io/v1alpha1|members": {
-    apiVersion: "roster.workjet.io/v1alpha1",
-    kind: "Member",
-    statusSubresource: true,
-  },
+  ...customResources(),
   "/apis/coordination.k8s.io/v1|leases": {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
@@ -61,16 +77,6 @@ export interface StoredEvent {
   object: KubeObject;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class KubeObjectStore {
   readonly history: StoredEvent[] = [];
   revision = 100;
@@ -78,7 +84,15 @@ export class KubeObjectStore {
   compactedBelow = 0;
   private readonly objects = new Map<string, KubeObject>();
 
-  constructor(private readonly onEvent: (event: StoredEvent) => void) {}
+  constructor(
+    private readonly onEvent: (event: StoredEvent) => void,
+    /** Schemas other than crds/' (by `URL prefix|plural`): a test's variant of a CRD. */
+    private readonly schemas: ReadonlyMap<string, SchemaNode> = new Map(),
+  ) {}
+
+  private schemaOf(resource: string): SchemaNode | undefined {
+    return this.schemas.get(resource) ?? RESOURCES[resource]?.schema;
+  }
 
   compact(): void {
     this.revision++;
@@ -86,15 +100,17 @@ export class KubeObjectStore {
     this.history.length = 0;
   }
 
+  /** An object as served: decoded from storage with its CRD's schema (pruned, defaulted). */
   find(resource: string, namespace: string, name: string): KubeObject | undefined {
-    return this.objects.get(objectKey(resource, namespace, name));
+    const stored = this.objects.get(objectKey(resource, namespace, name));
+    return stored ? this.fromStorage(resource, stored) : undefined;
   }
 
   list(resource: string, namespace: string | undefined) {
     const type = RESOURCES[resource] as ResourceType;
     const items = [...this.objects.entries()]
       .filter(([k, o]) => k.startsWith(`${resource}|`) && inNamespace(o, namespace))
-      .map(([, o]) => o)
+      .map(([, o]) => this.fromStorage(resource, o))
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     return {
       apiVersion: type.apiVersion,
@@ -110,13 +126,39 @@ export class KubeObjectStore {
     return found;
   }
 
-  create(resource: string, namespace: string, input: KubeObject): KubeObject {
+  /**
+   * Writes an object straight into storage, bypassing the request pipeline: what etcd holds
+   * after a CRD upgrade (a field since removed from the schema, a default added since). Reads
+   * decode it with the current schema, as a real API server does.
+   */
+  putStored(resource: string, namespace: string, object: KubeObject): void {
+    const stored = structuredClone(object);
+    stored.metadata = {
+      ...stored.metadata,
+      namespace,
+      uid: stored.metadata.uid ?? randomUUID(),
+      creationTimestamp: stored.metadata.creationTimestamp ?? seconds(new Date()),
+      resourceVersion: String(++this.revision),
+    };
+    this.objects.set(objectKey(resource, namespace, stored.metadata.name), stored);
+    this.emit(resource, namespace, "ADDED", this.fromStorage(resource, stored));
+  }
+
+  create(
+    resource: string,
+    namespace: string,
+    body: KubeObject,
+    options: WriteOptions = {},
+  ): KubeObject {
     const type = RESOURCES[resource] as ResourceType;
+    const input = this.decode(resource, body, options);
     const name = input.metadata?.name;
-    if (!name) throw new HttpError(422, "Invalid", "metadata.name: Required value");
+    if (!name) {
+      throw invalidObject(type, "", [fieldError("FieldValueRequired", "metadata.name", null)]);
+    }
     const key = objectKey(resource, namespace, name);
     if (this.objects.has(key)) {
-      throw new HttpError(409, "AlreadyExists", `${type.kind} "${name}" already exists`);
+      throw alreadyExists(resource, name);
     }
     const object: KubeObject = {
       ...input,
@@ -132,10 +174,10 @@ export class KubeObjectStore {
       },
     };
     delete object.metadata.deletionTimestamp;
-    if (type.statusSubresource) {
-      object.metadata.generation = 1;
-      delete object.status;
-    }
+    // customResourceStrategy.PrepareForCreate: generation 1; status only through /status.
+    if (this.schemaOf(resource)) object.metadata.generation = 1;
+    if (type.statusSubresource) delete object.status;
+    this.validate(resource, object, undefined);
     this.objects.set(key, object);
     this.emit(resource, namespace, "ADDED", object);
     return object;
@@ -146,13 +188,25 @@ export class KubeObjectStore {
     resource: string,
     namespace: string,
     name: string,
-    input: KubeObject,
+    body: KubeObject,
     statusOnly: boolean,
+    options: WriteOptions = {},
   ): KubeObject {
     const type = RESOURCES[resource] as ResourceType;
     const current = this.get(resource, namespace, name);
+    const input = this.decode(resource, body, options);
     const wanted = input.metadata?.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(resource, name);
+    if (!wanted && this.schemaOf(resource)) {
+      // Custom resources allow no unconditional update (AllowUnconditionalUpdate is false).
+      const error = fieldError(
+        "FieldValueInvalid",
+        "metadata.resourceVersion",
+        "",
+        "must be specified for an update",
+      );
+      throw invalidObject(type, name, [error]);
+    }
     let next: KubeObject;
     if (statusOnly) {
       // The status subresource ignores everything but status (and never bumps generation).
@@ -173,15 +227,25 @@ export class KubeObjectStore {
       // Clients cannot set or clear deletionTimestamp; only DELETE sets it.
       if (current.metadata.deletionTimestamp) {
         next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
-      } else delete next.metadata.deletionTimestamp;
+        next.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+      } else {
+        delete next.metadata.deletionTimestamp;
+        delete next.metadata.deletionGracePeriodSeconds;
+      }
       if (type.statusSubresource) {
         next.status = current.status;
         if (next.status === undefined) delete next.status;
-        const specChanged = JSON.stringify(input.spec) !== JSON.stringify(current.spec);
-        next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+      }
+      if (this.schemaOf(resource)) {
+        // customResourceStrategy.PrepareForUpdate: any change outside metadata is a new
+        // generation (status was put back above, so it never counts).
+        const changed = !sameJson(withoutMetadata(next), withoutMetadata(current));
+        next.metadata.generation = (current.metadata.generation ?? 1) + (changed ? 1 : 0);
       }
     }
-    if (JSON.stringify(next) === JSON.stringify(current)) return current;
+    this.validate(resource, next, current);
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (sameJson(next, current)) return current;
     next.metadata.resourceVersion = String(++this.revision);
     const key = objectKey(resource, namespace, name);
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
@@ -208,6 +272,9 @@ export class KubeObjectStore {
       const next = structuredClone(current);
       next.metadata.deletionTimestamp = seconds(new Date());
       next.metadata.deletionGracePeriodSeconds = 0;
+      // registry.Store markAsDeleting: the first deletion mark is a new generation, so that
+      // controllers comparing observedGeneration see that something changed.
+      if ((next.metadata.generation ?? 0) > 0) next.metadata.generation! += 1;
       next.metadata.resourceVersion = String(++this.revision);
       this.objects.set(key, next);
       this.emit(resource, namespace, "MODIFIED", next);
@@ -217,7 +284,24 @@ export class KubeObjectStore {
     const gone = structuredClone(current);
     gone.metadata.resourceVersion = String(++this.revision);
     this.emit(resource, namespace, "DELETED", gone);
-    return { kind: "Status", apiVersion: "v1", status: "Success", details: { name } };
+    return deletedStatus(resource, name, current.metadata.uid);
+  }
+
+  private decode(resource: string, body: KubeObject, options: WriteOptions): KubeObject {
+    const schema = this.schemaOf(resource);
+    return schema ? decodeBody(schema, body, options) : structuredClone(body);
+  }
+
+  private fromStorage(resource: string, stored: KubeObject): KubeObject {
+    const schema = this.schemaOf(resource);
+    return schema ? decodeStored(schema, stored) : structuredClone(stored);
+  }
+
+  /** 422 Invalid with every field error, as customResourceStrategy.Validate(Update) answers. */
+  private validate(resource: string, next: KubeObject, old: KubeObject | undefined): void {
+    const schema = this.schemaOf(resource);
+    const errors = schema ? admissionErrors(schema, next, old) : [];
+    if (errors.length > 0) throw invalidObject(RESOURCES[resource]!, next.metadata.name, errors);
   }
 
   private emit(resource: string, namespace: string, type: EventType, object: KubeObject): void {
@@ -266,28 +350,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return base;
 }
 
-export function statusObject(error: HttpError) {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message: error.message,
-    reason: error.reason,
-    code: error.code,
-  };
-}
-
-function notFound(resource: string, name: string): HttpError {
-  const plural = resource.split("|")[1] ?? resource;
-  return new HttpError(404, "NotFound", `${plural} "${name}" not found`);
-}
-
-export function conflict(resource: string, name: string): HttpError {
-  const plural = resource.split("|")[1] ?? resource;
-  return new HttpError(
-    409,
-    "Conflict",
-    `Operation cannot be fulfilled on ${plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-  );
+function withoutMetadata(object: KubeObject): Record<string, unknown> {
+  const { metadata: _metadata, ...rest } = object;
+  return rest;
 }

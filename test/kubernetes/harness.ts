@@ -6,6 +6,7 @@ import { KubernetesController } from "../../controller/cli/kubernetes/controller
 import type { IdentityBackend } from "../../controller/model/index.js";
 import { MemoryState } from "../apply/memory-state.js";
 import type { KubeObject } from "../fakes/kube-api-server.js";
+import type { CrdResource } from "../fakes/kube-crds.js";
 import { FakeKubeApiServer } from "../fakes/kube-api-server.js";
 import { MemoryBackend } from "../fakes/memory-backend.js";
 import { waitFor } from "./helpers.js";
@@ -16,11 +17,16 @@ const version = "v1alpha1";
 
 /** A fake API server, a backend and controller instances wired to them, torn down together. */
 export class Harness {
-  readonly server = new FakeKubeApiServer();
+  readonly server: FakeKubeApiServer;
   readonly backend = new MemoryBackend();
   readonly state = new MemoryState();
   readonly controllers: KubernetesController[] = [];
   kube!: KubeClients;
+
+  /** `crds`: the API server serves these CRD schemas instead of crds/'. */
+  constructor(options: { crds?: CrdResource[] } = {}) {
+    this.server = new FakeKubeApiServer(options);
+  }
 
   async start(): Promise<this> {
     const url = await this.server.start();

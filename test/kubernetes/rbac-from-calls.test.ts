@@ -39,7 +39,7 @@ describe("RBAC in config/ is derived from what the controller calls", () => {
     await h.createMember("bob", "member");
     await h.waitForPhase("bob", "Invited");
     await h.patchSpec("members", "bob", { role: "admin" }); // a change of spec
-    await h.createMember("zed", "superuser"); // invalid: Stalled, a Warning Event
+    await h.createMember("zed", "owner"); // a second owner (R2): Stalled, a Warning Event
     await waitFor(() => h.condition(h.org(), "Stalled")?.status === "True", 10_000, "Stalled");
     await h.delete("members", "zed");
     await h.delete("members", "bob"); // the revoke-access finalizer is released

@@ -1,4 +1,5 @@
 import type { ActualOrganization } from "../../model/index.js";
+import { isTimestamp } from "../../model/index.js";
 import type { BlockedStep } from "../../plan/types.js";
 import type { OrgReconcileResult } from "../../reconcile/types.js";
 import type { ConditionInput } from "../../adapters/kubernetes/conditions.js";
@@ -185,7 +186,9 @@ export function memberStatus(
     ),
   };
   if (phase) status.phase = phase;
-  if (invitation) status.invitedAt = invitation.sentAt;
-  if (joined) status.joinedAt = joined.since;
+  // The CRD declares these `format: date-time`: the API server refuses the whole status patch
+  // (422) for a time the backend reports another way, so such a time is left out.
+  if (invitation && isTimestamp(invitation.sentAt)) status.invitedAt = invitation.sentAt;
+  if (joined && isTimestamp(joined.since)) status.joinedAt = joined.since;
   return status;
 }

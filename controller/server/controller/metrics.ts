@@ -106,7 +106,8 @@ export class ControllerMetrics {
       return;
     }
     if (result.plan !== undefined) {
-      this.reviewDue.reset();
+      // A pass may cover some organizations only (one per reconcile): the others' gauges stay.
+      for (const org of result.orgs) this.reviewDue.remove({ org: org.org });
       for (const r of result.reviewsDue ?? []) {
         this.reviewDue.set(
           { org: r.org },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { WorkOutcome } from "../../controller/reconcile/work-queue.js";
 import { WorkQueue } from "../../controller/reconcile/work-queue.js";
 import { waitFor } from "../kubernetes/helpers.js";
@@ -132,5 +132,35 @@ describe("WorkQueue", () => {
     expect(
       () => new WorkQueue(() => Promise.resolve({ kind: "done" }), { concurrency: 0 }),
     ).toThrow(/positive integer/);
+  });
+
+  it("waits for a delay longer than a Node timer holds instead of firing at once", async () => {
+    const asked: number[] = [];
+    const real = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((
+      handler: () => void,
+      ms?: number,
+    ) => {
+      asked.push(ms ?? 0);
+      return real(handler, ms);
+    }) as typeof setTimeout);
+    let runs = 0;
+    const queue = new WorkQueue(
+      () => {
+        runs++;
+        return Promise.resolve<WorkOutcome>({ kind: "done" });
+      },
+      { concurrency: 1 },
+    );
+    try {
+      queue.start();
+      // An expiry 30 days ahead: Node would fire a 30-day timer after 1 ms, a reconcile per ms.
+      queue.addAfter("acme", 30 * 24 * 3600_000);
+      expect(asked).toEqual([2 ** 31 - 1]);
+      expect(runs).toBe(0);
+    } finally {
+      spy.mockRestore();
+      await queue.stop();
+    }
   });
 });

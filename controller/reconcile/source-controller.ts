@@ -9,10 +9,8 @@ import type { WorkOutcome } from "./work-queue.js";
 import { WorkQueue } from "./work-queue.js";
 
 export interface SourceControllerOptions {
-  /** The source, backend and state; the observer's onLoaded sees every source pass. */
-  deps: Omit<ReconcileDeps, "observer"> & {
-    observer?: Pick<ReconcileDeps["observer"] & {}, "onLoaded">;
-  };
+  /** The source, backend and state (progress comes through onStepDone). */
+  deps: Omit<ReconcileDeps, "observer">;
   /** The source pass interval, also the full resync of every organization. */
   intervalMs: number;
   jitter?: number;
@@ -34,6 +32,7 @@ export interface SourceControllerOptions {
   ): void;
   /** One organization's reconcile is done (or found it no longer declared). */
   onOrg?(event: OrgEvent): Promise<void> | void;
+  /** Each step applied (or failed), with the revision it came from. */
   onStepDone?(org: string, revision: string, result: StepResult): void;
   /** A source pass or an org's reconcile threw (a bug): it is retried with backoff. */
   onCrash?(error: unknown, org?: string): void;
@@ -163,11 +162,10 @@ export class SourceController {
     const now = new Date();
     let result: ReconcileResult;
     if (this.declared.has(org)) {
-      const { onStepDone } = this.options;
       result = await reconcileLoaded(
         {
           ...this.options.deps,
-          observer: onStepDone ? { onStepDone: (o, r) => onStepDone(o, revision, r) } : {},
+          observer: { onStepDone: (o, r) => this.options.onStepDone?.(o, revision, r) },
         },
         loaded,
         { ...this.options.reconcileOptions(), orgs: [org], now },

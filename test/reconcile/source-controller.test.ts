@@ -55,10 +55,10 @@ class GatedBackend extends FlakyBackend {
   ) {
     super(inner);
   }
-  close(): void {
+  hold(): void {
     this.gate = new Promise((resolve) => (this.release = resolve));
   }
-  open(): void {
+  letGo(): void {
     this.release?.();
     this.gate = undefined;
   }
@@ -192,7 +192,7 @@ describe("SourceController: folder and Git mode on the per-organization core", (
   it("reconciles an org changed while it was being reconciled again, never twice at once", async () => {
     const memory = new MemoryBackend();
     const backend = new GatedBackend(memory, "a");
-    backend.close();
+    backend.hold();
     const source = new EditableSource([orgFile("a", A)]);
     const { of, controller: c } = run(source, backend);
     await waitFor(() => backend.inFlight === 1, 5_000, "a's first reconcile under way");
@@ -201,7 +201,7 @@ describe("SourceController: folder and Git mode on the per-organization core", (
     c.trigger("webhook push");
     await waitFor(() => source.reads === 2, 5_000, "the second source pass");
     expect(backend.inFlight).toBe(1);
-    backend.open();
+    backend.letGo();
     await waitFor(() => of("a").length === 2, 5_000, "a reconciled again");
     await c.whenIdle();
     expect(backend.maxInFlight).toBe(1);

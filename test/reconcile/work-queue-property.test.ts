@@ -69,7 +69,8 @@ describe("WorkQueue, model-based", () => {
               const floor = Math.min(CAP_MS, BASE_MS * 2 ** (list.length - 1));
               if (delay < floor || delay > CAP_MS)
                 violations.push(`delay ${delay} of failure ${list.length}`);
-              if (list.length > 1 && delay < list.at(-2)!) violations.push(`delays ${list} shrank`);
+              if (list.length > 1 && delay < list.at(-2)!)
+                violations.push(`delays ${list.join(",")} shrank`);
               ask(key);
               if (answer === "throw") throw new Error("handler failed");
               return { kind: "retry" } satisfies WorkOutcome;

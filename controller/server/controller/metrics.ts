@@ -15,7 +15,7 @@ export class ControllerMetrics {
   });
   private readonly syncDuration = new Histogram({
     name: "roster_sync_duration_seconds",
-    help: "Wall time of one reconcile pass over every organization.",
+    help: "Wall time of one reconcile: of one organization, or of a source pass that stopped before any.",
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [this.registry],
   });

@@ -108,7 +108,7 @@ export class SourceController {
     await this.queue.stop();
   }
 
-  /** True once a loaded revision exists and every org it declares last decided ok. */
+  /** True while a revision is loaded and every org it declares last decided ok. */
   inSync(): boolean {
     return this.loaded !== undefined && [...this.declared].every((org) => this.settled.has(org));
   }
@@ -123,6 +123,9 @@ export class SourceController {
     const started = performance.now();
     const read = await loadSource(this.options.deps, new Date());
     if ("stopped" in read) {
+      // Nothing is written while the source is unreadable or invalid: the retries and expiry
+      // wake-ups still queued find no revision and end; the next good pass queues every org.
+      this.loaded = undefined;
       const decision = decideSource(read.stopped) ?? { kind: "ok" };
       const seconds = (performance.now() - started) / 1000;
       this.options.onSourceStopped?.(read.stopped, decision, trigger, seconds);

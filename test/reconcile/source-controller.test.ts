@@ -171,6 +171,27 @@ describe("SourceController: folder and Git mode on the per-organization core", (
     expect(backend.calls).toEqual([]);
   });
 
+  it("writes nothing once the source turns invalid, not even the retries of the last good revision", async () => {
+    const memory = new MemoryBackend();
+    const backend = new FlakyBackend(memory).fail(
+      "snapshot",
+      { kind: "transient", times: Infinity },
+      { org: "a" },
+    );
+    const source = new EditableSource([orgFile("a", A), orgFile("b", B)]);
+    const { of, stopped } = run(source, backend, { intervalMs: 100 });
+    await waitFor(() => of("a").length >= 3, 5_000, "a backing off");
+    source.set([orgFile("a", { "alice@a.io": "owner", "al@a.io": "owner" }), orgFile("b", B)]);
+    await waitFor(() => stopped.length >= 1, 5_000, "the invalid revision seen");
+    const seen = of("a").length;
+    // Two more interval passes: a's backoff (at most the 100 ms interval) would have fired.
+    const reads = source.reads;
+    await waitFor(() => source.reads >= reads + 2, 5_000, "two more passes");
+    // At most the reconcile that was in flight when the invalid revision came.
+    expect(of("a").length - seen).toBeLessThanOrEqual(1);
+    expect(stopped.every((d) => d.kind === "stalled" && d.reason === "Invalid")).toBe(true);
+  });
+
   it("does not retry a stalled org between passes: once per source pass", async () => {
     const memory = new MemoryBackend();
     const backend = new FlakyBackend(memory).fail(

@@ -100,6 +100,7 @@ async function startController(
       })
     : undefined;
   const backend = leadership ? leadership.gate(opened.backend) : opened.backend;
+  if (leadership) metrics.watchLeadership(() => leadership.isLeader());
   const suspended = () =>
     Boolean(flags.suspend) || (flags.suspendFile !== undefined && existsSync(flags.suspendFile));
 

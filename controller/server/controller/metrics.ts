@@ -86,6 +86,22 @@ export class ControllerMetrics {
     return counts;
   }
 
+  /**
+   * `--leader-elect` on a folder or Git source: the leadership gauge of Kubernetes mode, read at
+   * each scrape from the elector's own deadline check (true at that instant, not at the last
+   * renewal).
+   */
+  watchLeadership(isLeader: () => boolean): void {
+    new Gauge({
+      name: "roster_kubernetes_leader",
+      help: "1 when this instance holds the Lease",
+      registers: [this.registry],
+      collect() {
+        this.set(isLeader() ? 1 : 0);
+      },
+    });
+  }
+
   recordMailAttempt(attempt: { org: string; result: string; reason?: string }): void {
     if (attempt.result === "delivered") return;
     this.mailFailures.inc({ org: attempt.org, reason: attempt.reason ?? "error" });

@@ -50,7 +50,7 @@ export interface OrgEvent {
 
 /**
  * Folder and Git mode on the controller core: a source pass (at start, every interval with
- * jitter, at once on a trigger) reads and validates the source once per revision and enqueues
+ * jitter, at once on a trigger) reads and validates the source once, not once per org, and queues
  * every organization — those declared, and those the revision before declared, so a deleted one
  * is reported as left alone — in the per-organization work queue. Each org is then reconciled
  * alone against the loaded revision and decided by decideOrg, as in Kubernetes mode: a failing

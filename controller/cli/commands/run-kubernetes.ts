@@ -203,11 +203,7 @@ export function addKubernetesOptions(command: Command): Command {
       positiveInteger,
       4,
     )
-    .option(
-      "--lease-name <name>",
-      "leader election (kubernetes or --leader-elect): the Lease name",
-      "roster-controller",
-    )
+    .option("--lease-name <name>", "leader election: the Lease name", "roster-controller")
     .option("--lease-namespace <ns>", "leader election: the Lease namespace (default: the pod's)")
     .addOption(
       durationOption(

@@ -106,7 +106,7 @@ describe("WorkQueue, model-based", () => {
           () =>
             [...askedAt].every(([key, at]) => (startedAt.get(key) ?? -1) >= at) &&
             running.size === 0,
-          1_500,
+          3_000,
           "every asked key processed",
         );
         await queue.stop();

@@ -17,6 +17,7 @@ const ALL = [
   ["two-writers", []],
   ["google-snapshot", []],
   ["cli-startup", []],
+  ["source-pass", []],
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !ALL.some(([n]) => n === name));

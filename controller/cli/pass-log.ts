@@ -1,16 +1,14 @@
 import type { Logger } from "../model/index.js";
-import { decidePass } from "../reconcile/index.js";
-import type { Decision, ReconcileResult } from "../reconcile/index.js";
+import type { Decision, OrgEvent, ReconcileResult } from "../reconcile/index.js";
 
-/** One log line per org with its revision, and the core's decision for the pass. */
-export function logPass(
+/** The log lines of a source pass that stopped before any organization (org: null). */
+export function logSourceStopped(
   log: Logger,
   result: ReconcileResult,
+  decision: Decision,
   trigger: string,
-  suspended: boolean,
-): Decision {
+): void {
   const revision = result.revision ?? null;
-  const decision = decidePass(result);
   if (result.sourceError) {
     log.error(
       decision.kind === "requeue"
@@ -18,7 +16,7 @@ export function logPass(
         : "source unreadable: nothing written, needs a human",
       { org: null, revision, trigger, error: result.sourceError.message },
     );
-    return decision;
+    return;
   }
   const errors = result.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
@@ -38,33 +36,52 @@ export function logPass(
       trigger,
       errors: errors.length,
     });
-    return decision;
+    return;
   }
-  for (const org of result.orgs) {
-    const failed = org.results.filter((r) => r.result === "failed").length;
-    const applied = org.results.filter((r) => r.result === "applied").length;
-    const fields = {
-      org: org.org,
+  if (decision.kind !== "ok") {
+    log.warn("sync refused by safety checks: needs a human", {
+      org: null,
       revision,
       trigger,
-      status: org.status,
-      steps: org.plan?.steps.length ?? 0,
-      blocked: org.plan?.blocked.length ?? 0,
-      applied,
-      failed,
-      suspended,
-      ...(org.error ? { error: org.error.message } : {}),
-    };
-    if (org.status === "failed" || org.status === "partial") {
-      log.error("sync failed", fields);
-    } else if (org.status === "refused") {
-      log.warn("sync refused by safety checks: needs a human", {
-        ...fields,
-        refusals: org.plan?.safety.refusals.map((r) => r.message),
-      });
-    } else {
-      log.info(suspended ? "suspended: drift reported, nothing written" : "synced", fields);
-    }
+      refusals: [decision.message],
+    });
   }
-  return decision;
+}
+
+/** One log line for one organization's reconcile, with its revision and what decided it. */
+export function logOrg(log: Logger, event: OrgEvent, suspended: boolean): void {
+  const { org, result, decision, trigger } = event;
+  const revision = result.revision ?? null;
+  const orgResult = result.orgs.find((o) => o.org === org);
+  if (!orgResult) {
+    log.warn("no longer declared in the source: left alone in the backend, never emptied", {
+      org,
+      revision,
+      trigger,
+    });
+    return;
+  }
+  const fields = {
+    org,
+    revision,
+    trigger,
+    status: orgResult.status,
+    next: decision.kind,
+    steps: orgResult.plan?.steps.length ?? 0,
+    blocked: orgResult.plan?.blocked.length ?? 0,
+    applied: orgResult.results.filter((r) => r.result === "applied").length,
+    failed: orgResult.results.filter((r) => r.result === "failed").length,
+    suspended,
+    ...(orgResult.error ? { error: orgResult.error.message } : {}),
+  };
+  if (orgResult.status === "failed" || orgResult.status === "partial") {
+    log.error("sync failed", fields);
+  } else if (orgResult.status === "refused") {
+    log.warn("sync refused by safety checks: needs a human", {
+      ...fields,
+      refusals: orgResult.plan?.safety.refusals.map((r) => r.message),
+    });
+  } else {
+    log.info(suspended ? "suspended: drift reported, nothing written" : "synced", fields);
+  }
 }

@@ -22,7 +22,7 @@ const KEPT_CHANGING =
  * which steps ran.
  */
 export async function applyConverging(
-  deps: ReconcileDeps,
+  deps: Omit<ReconcileDeps, "source">,
   options: ReconcileOptions,
   plan: Plan,
   desired: DesiredState,
@@ -72,7 +72,7 @@ function failedConflict(result: StepResult, message: string): StepResult {
 }
 
 async function replan(
-  deps: ReconcileDeps,
+  deps: Omit<ReconcileDeps, "source">,
   options: ReconcileOptions,
   desired: DesiredState,
   orgs: readonly string[],

@@ -18,22 +18,8 @@ export function decideOrg(
   org: string,
   result: ReconcileResult,
 ): { decision: Decision; orgResult?: OrgReconcileResult } {
-  if (result.sourceError) {
-    const { message, transient } = result.sourceError;
-    const reason = "SourceUnavailable";
-    return {
-      decision: transient
-        ? { kind: "requeue", reason, message }
-        : { kind: "stalled", reason, message },
-    };
-  }
-  const errors = result.issues.filter((i) => i.severity === "error");
-  if (errors.length > 0) {
-    const message = [...new Set(errors.map((i) => `${i.file}: ${i.rule}: ${i.message}`))].join(
-      "; ",
-    );
-    return { decision: { kind: "stalled", reason: "Invalid", message } };
-  }
+  const stopped = decideSource(result);
+  if (stopped) return { decision: stopped };
   const orgResult = result.orgs.find((o) => o.org === org);
   if (!orgResult) {
     return {
@@ -43,16 +29,30 @@ export function decideOrg(
   return { decision: decideObserved(orgResult), orgResult };
 }
 
-/** One decision for a whole pass (folder and Git mode): any requeue wins, then any stall. */
-export function decidePass(result: ReconcileResult): Decision {
-  if (result.sourceError || result.issues.some((i) => i.severity === "error")) {
-    return decideOrg("", result).decision;
+/**
+ * The decision for a pass that stopped before any organization (folder and Git mode's source
+ * pass): an unreadable source requeues when that is transient, invalid resources stall until
+ * the next revision; undefined when the revision is loaded and each org decides for itself.
+ */
+export function decideSource(result: ReconcileResult): Decision | undefined {
+  if (result.sourceError) {
+    const { message, transient } = result.sourceError;
+    const reason = "SourceUnavailable";
+    return transient ? { kind: "requeue", reason, message } : { kind: "stalled", reason, message };
   }
-  const decisions = result.orgs.map(decideObserved);
-  return (
-    decisions.find((d) => d.kind === "requeue") ??
-    decisions.find((d) => d.kind === "stalled") ?? { kind: "ok" }
-  );
+  const errors = result.issues.filter((i) => i.severity === "error");
+  if (errors.length === 0) return undefined;
+  const message = [...new Set(errors.map((i) => `${i.file}: ${i.rule}: ${i.message}`))].join("; ");
+  return { kind: "stalled", reason: "Invalid", message };
+}
+
+/**
+ * When the org must be reconciled again for its next declared expiry (ms from `nowMs`, never
+ * negative): access ends at its instant, not up to an interval later. A pass's `nextExpiry` lies
+ * after that pass's clock, so an instant already past cannot make a busy loop.
+ */
+export function expiryWakeMs(nextExpiry: string | undefined, nowMs: number): number | undefined {
+  return nextExpiry === undefined ? undefined : Math.max(0, Date.parse(nextExpiry) - nowMs);
 }
 
 /** The work queue's reading of a decision: a stall is done (a change or the resync retries). */

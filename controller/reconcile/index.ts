@@ -1,8 +1,11 @@
-export { reconcile } from "./reconcile.js";
-export { ControllerLoop, wakeDelayMs } from "./loop.js";
+export { loadSource, reconcile, reconcileLoaded } from "./reconcile.js";
+export type { LoadedSource } from "./reconcile.js";
+export { ControllerLoop, retryDelayMs } from "./loop.js";
 export type { LoopOptions, PassOutcome } from "./loop.js";
 export type * from "./types.js";
-export { decideOrg, decidePass, workOutcome } from "./decision.js";
+export { decideOrg, decideSource, expiryWakeMs, workOutcome } from "./decision.js";
 export type { Decision } from "./decision.js";
 export { WorkQueue } from "./work-queue.js";
 export type { WorkOutcome, WorkQueueOptions } from "./work-queue.js";
+export { SourceController } from "./source-controller.js";
+export type { OrgEvent, SourceControllerOptions } from "./source-controller.js";

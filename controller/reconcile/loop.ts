@@ -1,3 +1,5 @@
+import { backoffDelay } from "../model/index.js";
+
 /** What one pass asks of the loop: come back at the regular interval, or sooner with backoff. */
 export type PassOutcome = "ok" | "retry";
 
@@ -9,13 +11,6 @@ export interface LoopOptions {
   /** The first retry delay after a failed pass; it doubles per consecutive failure (1,000 ms). */
   minBackoffMs?: number;
   random?: () => number;
-  /** The clock, epoch ms (default Date.now). */
-  now?: () => number;
-  /**
-   * An instant (epoch ms) at which a pass must run whatever the interval, asked after each pass:
-   * the next declared expiry, so access ends at its instant and not up to an interval later.
-   */
-  nextWakeAt?: () => number | undefined;
   pass(trigger: string): Promise<PassOutcome>;
   /** Called when a pass throws (a bug, not a reported failure); the loop goes on with backoff. */
   onCrash?(error: unknown): void;
@@ -25,7 +20,7 @@ export interface LoopOptions {
  * The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days): a longer one fires after
  * 1 ms, so `--interval 30d` would run a pass every millisecond against the backend.
  */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Runs passes one at a time: at start, at every interval (with jitter), at once when triggered
@@ -63,10 +58,7 @@ export class ControllerLoop {
   nextDelayMs(outcome: PassOutcome): number {
     const { intervalMs } = this.options;
     const random = this.options.random ?? Math.random;
-    if (outcome === "retry") {
-      const base = (this.options.minBackoffMs ?? 1000) * 2 ** Math.max(0, this.failures - 1);
-      return Math.min(intervalMs, base) * (0.5 + random() / 2);
-    }
+    if (outcome === "retry") return retryDelayMs(this.failures, intervalMs, this.options);
     const jitter = this.options.jitter ?? 0.1;
     return intervalMs * (1 - jitter + 2 * jitter * random());
   }
@@ -99,23 +91,28 @@ export class ControllerLoop {
       this.schedule(0, pending);
       return;
     }
-    const regular = this.nextDelayMs(outcome);
-    const wakeAt = this.options.nextWakeAt?.();
-    const now = (this.options.now ?? Date.now)();
-    const delay = wakeDelayMs(regular, wakeAt, now);
-    this.schedule(delay, delay < regular ? "expiry" : "interval");
+    this.schedule(this.nextDelayMs(outcome), outcome === "retry" ? "retry" : "interval");
   }
 }
 
 /**
- * The delay before the next pass: the regular one, or less when a wake-up instant comes first
- * (never negative: an instant already past runs a pass at once).
+ * The one retry-delay formula (model/backoff.ts) with `additive` jitter: failure n waits at least
+ * base·2ⁿ⁻¹ and at most a base more, capped. Additive rather than full jitter because a controller's
+ * retries must never come sooner than the previous ones (a backend that is down gets ever more
+ * room), while the added part still keeps replicas and organizations that failed together from
+ * coming back in lockstep. Shared by the source loop and the per-organization queue.
  */
-export function wakeDelayMs(
-  regularMs: number,
-  wakeAtMs: number | undefined,
-  nowMs: number,
+export function retryDelayMs(
+  failures: number,
+  capMs: number,
+  policy: { minBackoffMs?: number; random?: () => number },
 ): number {
-  if (wakeAtMs === undefined) return regularMs;
-  return Math.min(regularMs, Math.max(0, wakeAtMs - nowMs));
+  const delay = backoffDelay(Math.max(1, failures), undefined, {
+    baseDelayMs: policy.minBackoffMs ?? 1000,
+    maxDelayMs: capMs,
+    maxRetryAfterMs: Infinity,
+    random: policy.random ?? Math.random,
+    jitter: "additive",
+  });
+  return delay ?? capMs;
 }

@@ -1,4 +1,4 @@
-import type { DesiredState, SourceSnapshot } from "../model/index.js";
+import type { DesiredState, Issue, SourceSnapshot } from "../model/index.js";
 import { hasErrors } from "../model/index.js";
 import { loadDesiredState } from "../load/index.js";
 import { plan as makePlan, nextExpiry, reviewsDue } from "../plan/index.js";
@@ -24,26 +24,55 @@ export async function reconcile(
   deps: ReconcileDeps,
   options: ReconcileOptions,
 ): Promise<ReconcileResult> {
+  const now = options.now ?? new Date();
+  const read = await loadSource(deps, now);
+  if ("stopped" in read) return read.stopped;
+  return reconcileLoaded(deps, read.loaded, { ...options, now });
+}
+
+/** A source read and validated once, reconciled org by org (`roster run`'s source pass). */
+export interface LoadedSource {
+  desired: DesiredState;
+  issues: Issue[];
+}
+
+/**
+ * Reads and validates the source: the loaded revision, or the result of a pass that stops there
+ * (unreadable source, invalid resources: nothing may be written anywhere).
+ */
+export async function loadSource(
+  deps: Pick<ReconcileDeps, "source" | "observer">,
+  now: Date,
+): Promise<{ loaded: LoadedSource } | { stopped: ReconcileResult }> {
   let snapshot: SourceSnapshot;
   try {
     snapshot = await deps.source.read();
   } catch (error) {
-    return { issues: [], sourceError: failure(error), orgs: [] };
+    return { stopped: { issues: [], sourceError: failure(error), orgs: [] } };
   }
-  const now = options.now ?? new Date();
   const loaded = loadDesiredState(snapshot, { describe: deps.source.describe, now });
   deps.observer?.onLoaded?.(snapshot.revision, loaded.issues);
   if (!loaded.state || hasErrors(loaded.issues)) {
-    return { revision: snapshot.revision, issues: loaded.issues, orgs: [] };
+    return { stopped: { revision: snapshot.revision, issues: loaded.issues, orgs: [] } };
   }
-  const desired = loaded.state;
+  return { loaded: { desired: loaded.state, issues: loaded.issues } };
+}
+
+/** The rest of a pass over a loaded revision: observe → plan → apply (`options.orgs`: some). */
+export async function reconcileLoaded(
+  deps: Omit<ReconcileDeps, "source">,
+  source: LoadedSource,
+  options: ReconcileOptions,
+): Promise<ReconcileResult> {
+  const now = options.now ?? new Date();
+  const desired = source.desired;
   const selected = desired.organizations.filter(
     (o) => options.orgs === undefined || options.orgs.includes(o.name),
   );
   // Asked for orgs the source does not declare (any more): nothing to plan, and an empty
   // selection must not read as an empty source.
   if (selected.length === 0 && desired.organizations.length > 0) {
-    return { revision: desired.revision, issues: loaded.issues, orgs: [] };
+    return { revision: desired.revision, issues: source.issues, orgs: [] };
   }
 
   const observedOrgs = new Map<string, ObservedOrganization>();
@@ -132,7 +161,7 @@ export async function reconcile(
   }));
   return {
     revision: desired.revision,
-    issues: loaded.issues,
+    issues: source.issues,
     orgs,
     plan,
     ...(upcoming === undefined ? {} : { nextExpiry: upcoming }),
@@ -142,7 +171,7 @@ export async function reconcile(
 
 /** Backend orgs the source does not declare; skipped when the pass is limited to some orgs. */
 async function listUndeclared(
-  deps: ReconcileDeps,
+  deps: Pick<ReconcileDeps, "backend">,
   desired: DesiredState,
   options: ReconcileOptions,
 ): Promise<{ ok: true; names: string[] } | { ok: false; error: ObserveFailure }> {

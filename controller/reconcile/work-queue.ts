@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS, retryDelayMs } from "./loop.js";
+
 /**
  * What a handler asks for after processing a key: `done` forgets its failure count,
  * `retry` requeues with the key's exponential backoff, `after` requeues after a fixed delay.
@@ -11,6 +13,8 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** The ceiling of that backoff (client-go: 1000 s). */
   maxDelayMs?: number;
+  /** A number in [0, 1): the jitter of the backoff (tests inject it). */
+  random?: () => number;
   /** Called when the handler throws; the key is then retried with backoff. */
   onError?: (key: string, error: unknown) => void;
 }
@@ -57,18 +61,28 @@ export class WorkQueue {
     const pending = this.timers.get(key);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
-    }, ms);
+    // A longer Node timer fires after 1 ms (an expiry a month ahead would spin): waking early is
+    // harmless, the handler asks for the rest again.
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        this.add(key);
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     timer.unref();
     this.timers.set(key, { at, timer });
   }
 
-  /** The delay the next failure of `key` waits: base · 2^failures, capped. */
+  /**
+   * The delay the next failure of `key` waits: base · 2^failures plus up to a base of jitter,
+   * capped (the controller core's one formula, loop.ts retryDelayMs).
+   */
   backoffFor(key: string): number {
-    const n = this.failures.get(key) ?? 0;
-    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** n);
+    return retryDelayMs((this.failures.get(key) ?? 0) + 1, this.maxDelayMs, {
+      minBackoffMs: this.baseDelayMs,
+      random: this.options.random,
+    });
   }
 
   failureCount(key: string): number {

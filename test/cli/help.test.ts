@@ -66,3 +66,15 @@ describe("help shows values as they are written", () => {
     expect(text).toMatch(/--listen <host:port>[\s\S]*?\(default:\s+127\.0\.0\.1:9090\)/);
   });
 });
+
+describe("roster run --help", () => {
+  it("does not mark the options --leader-elect uses on a folder or Git source as kubernetes-only", () => {
+    const run = commands.find((c) => name(c) === "roster run")!;
+    const used = ["--lease-", "--renew-deadline", "--retry-period", "--kubeconfig", "--identity"];
+    const leaseOptions = run.options.filter((o) => used.some((u) => o.long?.startsWith(u)));
+    expect(leaseOptions.length).toBeGreaterThanOrEqual(7);
+    for (const option of leaseOptions) expect(option.description).not.toMatch(/^kubernetes:/);
+    const concurrency = run.options.find((o) => o.long === "--max-concurrent-orgs");
+    expect(concurrency?.description).not.toMatch(/^kubernetes:/);
+  });
+});

@@ -59,24 +59,31 @@ describe("ControllerLoop", () => {
     expect(maxInFlight).toBe(1);
   });
 
-  it("retries a failed pass with exponential backoff capped at the interval", () => {
-    loop = new ControllerLoop({
-      intervalMs: 5000,
-      minBackoffMs: 1000,
-      random: () => 0.999999,
-      pass: () => Promise.resolve("ok"),
-    });
-    const delays: number[] = [];
-    const l = loop as unknown as { failures: number; nextDelayMs(o: PassOutcome): number };
-    for (let failures = 1; failures <= 5; failures++) {
-      l.failures = failures;
-      delays.push(Math.round(l.nextDelayMs("retry")));
-    }
-    expect(delays).toEqual([1000, 2000, 4000, 5000, 5000]);
-    l.failures = 0;
-    expect(l.nextDelayMs("ok")).toBeGreaterThan(5000 * 0.9);
-    expect(l.nextDelayMs("ok")).toBeLessThanOrEqual(5000 * 1.1);
-  });
+  it.each([
+    [0, [1000, 2000, 4000, 5000, 5000]],
+    // Up to one base delay of jitter on top, never beyond the interval.
+    [0.999999, [1999, 2999, 4999, 5000, 5000]],
+  ])(
+    "retries a failed pass with exponential backoff capped at the interval (random %s)",
+    (r, expected) => {
+      loop = new ControllerLoop({
+        intervalMs: 5000,
+        minBackoffMs: 1000,
+        random: () => r,
+        pass: () => Promise.resolve("ok"),
+      });
+      const delays: number[] = [];
+      const l = loop as unknown as { failures: number; nextDelayMs(o: PassOutcome): number };
+      for (let failures = 1; failures <= 5; failures++) {
+        l.failures = failures;
+        delays.push(Math.round(l.nextDelayMs("retry")));
+      }
+      expect(delays).toEqual(expected);
+      l.failures = 0;
+      expect(l.nextDelayMs("ok")).toBeGreaterThanOrEqual(5000 * 0.9);
+      expect(l.nextDelayMs("ok")).toBeLessThanOrEqual(5000 * 1.1);
+    },
+  );
 
   it("keeps going after a pass throws, and stop() waits for the pass in flight", async () => {
     let passes = 0;

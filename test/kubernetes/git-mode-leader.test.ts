@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RunningController } from "../controller/run-harness.js";
+import { parseMetrics, RunningController } from "../controller/run-harness.js";
 import { FakeKubeApiServer } from "../fakes/kube-api-server.js";
 import { waitFor } from "./helpers.js";
 
@@ -77,6 +77,11 @@ describe("roster run --leader-elect on a folder source (Git mode in a cluster)",
     const url = await b.started();
     await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, 15_000, "b ready");
     expect(b.logs.filter((l) => l.msg === "step done" || l.msg === "synced")).toEqual([]);
+    const leader = async (r: RunningController) =>
+      parseMetrics(await (await fetch(`${r.url}/metrics`)).text()).get("roster_kubernetes_leader");
+    await a.started();
+    expect(await leader(a)).toBe(1);
+    expect(await leader(b)).toBe(0);
 
     // The old pod terminates: it hands the Lease back and the new one takes over at once.
     const stoppingAt = Date.now();
@@ -92,6 +97,7 @@ describe("roster run --leader-elect on a folder source (Git mode in a cluster)",
     expect(handBack.map((r) => r.status)).toEqual([200]);
     const started = await b.waitForLog((l) => l.msg === "started leading", 15_000);
     await b.waitForLog((l) => l.msg === "step done", 15_000);
+    expect(await leader(b)).toBe(1);
     // Well before the 3 s lease could lapse: the hand-over, not the timeout.
     expect(Number(started.time) - stoppingAt).toBeLessThan(3000);
     const lastOfA = Math.max(

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DesiredState } from "../../controller/model/index.js";
 import { expirations, nextExpiry, plan } from "../../controller/plan/index.js";
 import { planJson, renderPlanTable } from "../../controller/cli/render-plan.js";
-import { wakeDelayMs } from "../../controller/reconcile/index.js";
+import { expiryWakeMs } from "../../controller/reconcile/index.js";
 import { build, email, summary } from "../plan/fixtures.js";
 import type { OrgCase } from "../plan/fixtures.js";
 
@@ -179,10 +179,10 @@ describe("plan with time-bound members (spec.expiresAt)", () => {
     expect(nextExpiry(desired, Date.parse("2026-06-01T00:00:00Z"))).toBeUndefined();
   });
 
-  it("the loop's delay is the interval, or less when a wake-up instant comes first", () => {
-    expect(wakeDelayMs(60_000, undefined, 1000)).toBe(60_000);
-    expect(wakeDelayMs(60_000, 6000, 1000)).toBe(5000);
-    expect(wakeDelayMs(60_000, 1_000_000, 1000)).toBe(60_000);
-    expect(wakeDelayMs(60_000, 500, 1000)).toBe(0);
+  it("an organization wakes at its next expiry, at once when that instant is past", () => {
+    const now = Date.parse("2026-03-01T00:00:00Z");
+    expect(expiryWakeMs(undefined, now)).toBeUndefined();
+    expect(expiryWakeMs("2026-03-01T00:00:05Z", now)).toBe(5000);
+    expect(expiryWakeMs("2026-02-28T00:00:00Z", now)).toBe(0);
   });
 });

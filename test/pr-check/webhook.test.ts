@@ -122,7 +122,7 @@ describe("the pull-request webhook handler", () => {
 
 describe("withPullRequestChecks (how roster run routes PR events)", () => {
   const next = (event: string) => ({ accepted: event === "push", message: `next saw ${event}` });
-  const log = { info: () => undefined, error: () => undefined };
+  const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const options = { repo: ".", git: { cacheRoot: ".roster/cache/git", env: {} }, log };
 
   it("without a GitHub token, every event goes on to the next handler", () => {

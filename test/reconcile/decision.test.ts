@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideOrg, decidePass, workOutcome } from "../../controller/reconcile/decision.js";
+import { decideOrg, decideSource, workOutcome } from "../../controller/reconcile/decision.js";
 import type { OrgReconcileResult, ReconcileResult } from "../../controller/reconcile/types.js";
 
 const base: ReconcileResult = { issues: [], orgs: [] };
@@ -60,18 +60,21 @@ describe("the controller core's decision: ok | requeue | stalled", () => {
     const { decision } = decideOrg("acme", result);
     expect(decision.kind).toBe(kind);
     if (reason) expect(decision).toMatchObject({ reason });
-    // Folder and Git mode decide the same way for a pass of one organization.
-    if (result.orgs.length > 0 || result.sourceError || result.issues.length > 0) {
-      expect(decidePass(result).kind).toBe(kind);
+    // A source pass that stops before any organization decides as each org would.
+    if (result.sourceError || result.issues.length > 0) {
+      expect(decideSource(result)).toEqual(decision);
+    } else {
+      expect(decideSource(result)).toBeUndefined();
     }
   });
 
-  it("lets any requeue of a pass win over a stall, and a stall over ok", () => {
+  it("decides each organization of a pass alone: one org's failure is not another's", () => {
     const requeue = org({ org: "b", status: "failed", error: { message: "503", transient: true } });
     const stall = org({ org: "c", status: "refused" });
-    expect(decidePass({ ...base, orgs: [org({}), stall, requeue] }).kind).toBe("requeue");
-    expect(decidePass({ ...base, orgs: [org({}), stall] }).kind).toBe("stalled");
-    expect(decidePass({ ...base, orgs: [org({})] }).kind).toBe("ok");
+    const result = { ...base, orgs: [org({}), stall, requeue] };
+    expect(decideOrg("acme", result).decision.kind).toBe("ok");
+    expect(decideOrg("b", result).decision.kind).toBe("requeue");
+    expect(decideOrg("c", result).decision.kind).toBe("stalled");
   });
 
   it("maps onto the work queue: a stall is done, a requeue backs off or waits", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { WorkOutcome } from "../../controller/reconcile/work-queue.js";
 import { WorkQueue } from "../../controller/reconcile/work-queue.js";
 import { waitFor } from "../kubernetes/helpers.js";
@@ -91,7 +91,7 @@ describe("WorkQueue", () => {
         if (calls <= 3) throw new Error("backend 503");
         return Promise.resolve({ kind: "done" } as const);
       },
-      { concurrency: 1, maxDelayMs: 15 },
+      { concurrency: 1, maxDelayMs: 15, random: () => 0 },
     );
     expect(queue.backoffFor("acme")).toBe(5);
     queue.start();
@@ -107,26 +107,60 @@ describe("WorkQueue", () => {
     await queue.stop();
   });
 
-  it("reports the doubling delays up to the cap", async () => {
+  it.each([
+    [0, [5, 10, 20, 30, 30]],
+    // The jitter adds up to one base delay and never passes the cap.
+    [0.999, [9, 14, 24, 30, 30]],
+  ])("reports the doubling delays up to the cap (random %s)", async (r, expected) => {
     const delays: number[] = [];
     const queue: WorkQueue = new WorkQueue(
       () => {
-        // The delay that follows this failure: 5 · 2^failures so far, capped.
+        // The delay that follows this failure: 5 · 2^failures so far + jitter, capped.
         delays.push(queue.backoffFor("k"));
         return Promise.reject(new Error("down"));
       },
-      { concurrency: 1, baseDelayMs: 5, maxDelayMs: 30 },
+      { concurrency: 1, baseDelayMs: 5, maxDelayMs: 30, random: () => r },
     );
     queue.start();
     queue.add("k");
     await waitFor(() => delays.length >= 5);
     await queue.stop();
-    expect(delays.slice(0, 5)).toEqual([5, 10, 20, 30, 30]);
+    expect(delays.slice(0, 5)).toEqual(expected);
   });
 
   it("refuses a concurrency below one", () => {
     expect(
       () => new WorkQueue(() => Promise.resolve({ kind: "done" }), { concurrency: 0 }),
     ).toThrow(/positive integer/);
+  });
+
+  it("waits for a delay longer than a Node timer holds instead of firing at once", async () => {
+    const asked: number[] = [];
+    const real = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((
+      handler: () => void,
+      ms?: number,
+    ) => {
+      asked.push(ms ?? 0);
+      return real(handler, ms);
+    }) as typeof setTimeout);
+    let runs = 0;
+    const queue = new WorkQueue(
+      () => {
+        runs++;
+        return Promise.resolve<WorkOutcome>({ kind: "done" });
+      },
+      { concurrency: 1 },
+    );
+    try {
+      queue.start();
+      // An expiry 30 days ahead: Node would fire a 30-day timer after 1 ms, a reconcile per ms.
+      queue.addAfter("acme", 30 * 24 * 3600_000);
+      expect(asked).toEqual([2 ** 31 - 1]);
+      expect(runs).toBe(0);
+    } finally {
+      spy.mockRestore();
+      await queue.stop();
+    }
   });
 });

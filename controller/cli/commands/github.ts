@@ -98,7 +98,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
     }
   }
   // Loaded here, not at the top: the webhook service's SDKs (Octokit, pino, prom-client).
-  const [{ startControllerServer }, { createLogger }, { ControllerMetrics }, env] =
+  const [{ startControllerServer }, { asLogger, createLogger }, { ControllerMetrics }, env] =
     await Promise.all([
       import("../../server/controller/controller-server.js"),
       import("../../server/controller/logger.js"),
@@ -107,7 +107,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
     ]);
   const { githubClientFromEnv, pullRequestChecksFor } = env;
   const github = githubClientFromEnv(flags.githubApiUrl);
-  const log = createLogger(flags.logLevel);
+  const log = asLogger(createLogger(flags.logLevel));
   const checks = pullRequestChecksFor({
     github,
     repo: flags.repo,
@@ -126,7 +126,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
       secret,
       onEvent: (event, payload) => {
         const outcome = checks.onEvent(event, payload);
-        log.info({ event, accepted: outcome.accepted }, outcome.message);
+        log.info(outcome.message, { event, accepted: outcome.accepted });
         return outcome;
       },
     },
@@ -135,14 +135,15 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
       `cannot listen on ${flags.listen.host}:${flags.listen.port}: ${(error as Error).message}`,
     );
   });
-  log.info(
-    { url: server.url, repo: flags.repo, repoSlug: flags.repoSlug ?? null },
-    "roster github webhook started",
-  );
+  log.info("roster github webhook started", {
+    url: server.url,
+    repo: flags.repo,
+    repoSlug: flags.repoSlug ?? null,
+  });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      log.info({ signal }, "stopping: finishing the check in flight");
+      log.info("stopping: finishing the check in flight", { signal });
       stopping = true;
       resolve();
     };

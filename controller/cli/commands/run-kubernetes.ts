@@ -195,23 +195,20 @@ export function addKubernetesOptions(command: Command): Command {
     .option("--all-namespaces", "kubernetes: watch every namespace")
     .option(
       "--kubeconfig <path>",
-      "kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)",
+      "kubernetes or --leader-elect: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)",
     )
     .option(
       "--max-concurrent-orgs <n>",
-      "kubernetes: organizations reconciled at once",
+      "organizations reconciled at once (each has its own queue entry and backoff)",
       positiveInteger,
       4,
     )
-    .option("--lease-name <name>", "kubernetes: leader-election Lease name", "roster-controller")
-    .option(
-      "--lease-namespace <ns>",
-      "kubernetes: leader-election Lease namespace (default: the pod's)",
-    )
+    .option("--lease-name <name>", "leader election: the Lease name", "roster-controller")
+    .option("--lease-namespace <ns>", "leader election: the Lease namespace (default: the pod's)")
     .addOption(
       durationOption(
         "--lease-duration <duration>",
-        "kubernetes: how long a Lease lasts without renewal",
+        "leader election: how long a Lease lasts without renewal",
         durationMs,
         "15s",
       ),
@@ -219,7 +216,7 @@ export function addKubernetesOptions(command: Command): Command {
     .addOption(
       durationOption(
         "--renew-deadline <duration>",
-        "kubernetes: the leader steps down when it cannot renew for this long",
+        "leader election: the leader steps down when it cannot renew for this long",
         durationMs,
         "10s",
       ),
@@ -227,7 +224,7 @@ export function addKubernetesOptions(command: Command): Command {
     .addOption(
       durationOption(
         "--retry-period <duration>",
-        "kubernetes: between attempts to acquire or renew the Lease",
+        "leader election: between attempts to acquire or renew the Lease",
         durationMs,
         "2s",
       ),
@@ -243,7 +240,7 @@ export function addKubernetesOptions(command: Command): Command {
     .addOption(
       durationOption(
         "--kube-api-timeout <duration>",
-        "kubernetes: every API call is aborted after this long",
+        "kubernetes or --leader-elect: every Kubernetes API call is aborted after this long",
         durationMs,
         "30s",
       ),
@@ -266,7 +263,7 @@ export function addKubernetesOptions(command: Command): Command {
     )
     .option(
       "--identity <id>",
-      "kubernetes: this instance's name in the Lease (default: hostname + random suffix)",
+      "leader election: this instance's name in the Lease (default: hostname + random suffix)",
     );
 }
 

@@ -1,7 +1,7 @@
 import type { KubeClients } from "../../adapters/kubernetes/client.js";
 import type { RetryOptions } from "../../apply/index.js";
 import type { ActualOrganization, ControllerState, IdentityBackend } from "../../model/index.js";
-import { reconcile } from "../../reconcile/index.js";
+import { expiryWakeMs, reconcile } from "../../reconcile/index.js";
 import type { ReconcileResult } from "../../reconcile/index.js";
 import { describeApiError } from "../../adapters/kubernetes/api-errors.js";
 import {
@@ -73,7 +73,7 @@ export async function reconcileOrg(
   const check = checkOrgObjects(objects);
   let outcome: OrgOutcome & { retry: boolean };
   // The org's next declared expiry: the key comes back at that instant (revoke AT it).
-  let wakeAt: number | undefined;
+  let nextExpiry: string | undefined;
   const events: RecordedEvent[] = [];
   if (check.errors.length > 0) {
     const message = check.errors.map((e) => `${e.ref}: ${e.message}`).join("; ");
@@ -104,7 +104,7 @@ export async function reconcileOrg(
         now: now(deps),
       },
     );
-    if (result.nextExpiry !== undefined) wakeAt = Date.parse(result.nextExpiry);
+    nextExpiry = result.nextExpiry;
     deps.onReconciled?.(result, (performance.now() - started) / 1000);
     const memberRefs = new Set(objects.members.map((m) => refOf("Member", m)));
     outcome = outcomeOf(objects.org, result, memberRefs);
@@ -120,9 +120,8 @@ export async function reconcileOrg(
   const released = await releaseMembers(deps, objects, outcome.actual);
   await deps.statusWriter.write(statusUpdates(objects, outcome, released, now(deps)));
   if (outcome.retry) return { kind: "retry" };
-  return wakeAt === undefined
-    ? { kind: "done" }
-    : { kind: "after", ms: Math.max(0, wakeAt - now(deps).getTime()) };
+  const wakeMs = expiryWakeMs(nextExpiry, now(deps).getTime());
+  return wakeMs === undefined ? { kind: "done" } : { kind: "after", ms: wakeMs };
 }
 
 /** A Warning on the Organization, or on each Member at fault when no Organization exists. */

@@ -6,18 +6,13 @@ import {
   parseRepoSlug,
 } from "../../adapters/github/index.js";
 import { isRemoteLocation, parseGitSpec } from "../../adapters/sources/git-spec.js";
+import type { Logger } from "../../model/index.js";
 import { redactUrls } from "../../model/index.js";
 import type { GitAccessOptions } from "../../adapters/sources/git.js";
 import { UsageError } from "../errors.js";
 import { runGitHubCheck } from "./github-check.js";
 import type { PullRequestChecks } from "./webhook.js";
 import { createPullRequestChecks } from "./webhook.js";
-
-/** What the webhook side logs through (pino's signature; the CLI never imports pino itself). */
-export interface CheckLog {
-  info(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
 
 /**
  * The token, from the environment only (never a flag: it would show in `ps` and shell history).
@@ -58,7 +53,7 @@ export interface ServeChecksOptions {
   path?: string;
   /** Only this repository's pull requests (the clone holds no other). */
   repoSlug?: RepoRef;
-  log: CheckLog;
+  log: Logger;
 }
 
 /** The webhook handler that runs the GitHub check for each PR event, logging each outcome. */
@@ -75,27 +70,21 @@ export function pullRequestChecksFor(options: ServeChecksOptions): PullRequestCh
         },
         pr,
       );
-      options.log.info(
-        {
-          pr: pr.number,
-          repository: `${pr.owner}/${pr.repo}`,
-          head: result.view.report.head,
-          allowed: result.view.report.allowed,
-          checkRun: result.checkRunId,
-          comment: result.comment.action,
-        },
-        "pull request checked",
-      );
+      options.log.info("pull request checked", {
+        pr: pr.number,
+        repository: `${pr.owner}/${pr.repo}`,
+        head: result.view.report.head,
+        allowed: result.view.report.allowed,
+        checkRun: result.checkRunId,
+        comment: result.comment.action,
+      });
     },
     onError: (pr, error) => {
-      options.log.error(
-        {
-          pr: pr.number,
-          repository: `${pr.owner}/${pr.repo}`,
-          error: error instanceof Error ? error.message : String(error),
-        },
-        "pull request check failed",
-      );
+      options.log.error("pull request check failed", {
+        pr: pr.number,
+        repository: `${pr.owner}/${pr.repo}`,
+        error: error instanceof Error ? error.message : String(error),
+      });
     },
   });
 }

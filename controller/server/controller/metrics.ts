@@ -15,7 +15,7 @@ export class ControllerMetrics {
   });
   private readonly syncDuration = new Histogram({
     name: "roster_sync_duration_seconds",
-    help: "Wall time of one reconcile pass over every organization.",
+    help: "Wall time of one reconcile: of one organization, or of a source pass that stopped before any.",
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [this.registry],
   });
@@ -86,6 +86,22 @@ export class ControllerMetrics {
     return counts;
   }
 
+  /**
+   * `--leader-elect` on a folder or Git source: the leadership gauge of Kubernetes mode, read at
+   * each scrape from the elector's own deadline check (true at that instant, not at the last
+   * renewal).
+   */
+  watchLeadership(isLeader: () => boolean): void {
+    new Gauge({
+      name: "roster_kubernetes_leader",
+      help: "1 when this instance holds the Lease",
+      registers: [this.registry],
+      collect() {
+        this.set(isLeader() ? 1 : 0);
+      },
+    });
+  }
+
   recordMailAttempt(attempt: { org: string; result: string; reason?: string }): void {
     if (attempt.result === "delivered") return;
     this.mailFailures.inc({ org: attempt.org, reason: attempt.reason ?? "error" });
@@ -106,7 +122,8 @@ export class ControllerMetrics {
       return;
     }
     if (result.plan !== undefined) {
-      this.reviewDue.reset();
+      // A pass may cover some organizations only (one per reconcile): the others' gauges stay.
+      for (const org of result.orgs) this.reviewDue.remove({ org: org.org });
       for (const r of result.reviewsDue ?? []) {
         this.reviewDue.set(
           { org: r.org },

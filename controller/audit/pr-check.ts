@@ -130,13 +130,18 @@ function describeAt(sha: string, path?: string): string {
 }
 
 function locate(change: PolicyChange, base: DesiredState, head: DesiredState): LocatedChange {
-  const inHead = change.change !== "revoked" && change.change !== "organizationRemoved";
+  const inHead =
+    change.change !== "revoked" &&
+    change.change !== "organizationRemoved" &&
+    change.change !== "reviewRemoved";
   const state = inHead ? head : base;
   const org = state.organizations.find((o) => o.name === change.org);
   const source =
     change.change === "organizationCreated" || change.change === "organizationRemoved"
       ? org?.source
-      : org?.members.find((m) => m.email === change.email)?.source;
+      : change.change.startsWith("review")
+        ? org?.reviews?.find((r) => r.name === change.field)?.source
+        : org?.members.find((m) => m.email === change.email)?.source;
   return source ? { ...change, source } : { ...change };
 }
 

@@ -47,6 +47,10 @@ export type PolicyChange =
   | { kind: "revokeApiKey"; holder: string }
   /** A `github:` login given to a member holding `role`: it carries that role's authority. */
   | { kind: "linkIdentity"; role: Role }
+  /** An AccessReview added or edited: evidence that `reviewer` reviewed the organization. */
+  | { kind: "signReview"; reviewer: string }
+  /** An AccessReview deleted from the declaration (its evidence leaves the current tree). */
+  | { kind: "withdrawReview" }
   /** `api-keys`: everyone's keys (a member sees their own). */
   | { kind: "read"; what: "members" | "invitations" | "audit" | "api-keys" };
 
@@ -64,6 +68,8 @@ export const POLICY_RULES = {
   "org-delete": "only the owner may delete an organization",
   "key-revoke": "an API key is revoked only by its holder or by the owner",
   "key-create": "API keys are personal and created by admins and the owner for themselves",
+  "review-sign":
+    "an access review is signed by its reviewer, the owner or an admin; only an admin or the owner may withdraw one",
   membership: "only a member of the organization may act in it",
 } as const;
 
@@ -112,6 +118,10 @@ export function describeChange(change: PolicyChange): string {
       return `revoke ${change.holder}'s API key`;
     case "linkIdentity":
       return `give a GitHub login to a ${change.role}`;
+    case "signReview":
+      return `sign an access review as ${change.reviewer}`;
+    case "withdrawReview":
+      return "withdraw an access review";
     case "read":
       return change.what === "audit"
         ? "view audit logs"
@@ -156,6 +166,10 @@ function ruling(role: Role, change: PolicyChange, actor: PolicyActor): [PolicyRu
         : change.role === "admin"
           ? ["R4", owner]
           : ["R3", admin];
+    case "signReview":
+      return ["review-sign", admin && sameIdentity(actor.identity, change.reviewer)];
+    case "withdrawReview":
+      return ["review-sign", admin];
     case "read":
       if (change.what === "members") return ["R9", can(role, "use-chat")];
       if (change.what === "invitations" || change.what === "api-keys") return ["R3", admin];

@@ -110,7 +110,7 @@ export function annotationsOf(view: CheckView): CheckAnnotation[] {
   }
   for (const change of view.report.changes) {
     if (change.missing === undefined || !change.source || !files.has(change.source.file)) continue;
-    if (change.change === "revoked" || change.change === "organizationRemoved") continue;
+    if (["revoked", "organizationRemoved", "reviewRemoved"].includes(change.change)) continue;
     out.push({
       path: change.source.file,
       line: change.source.line,

@@ -252,7 +252,14 @@ export function decidePullRequest(
 function settingsOf(declared: Declared): Map<string, DeclaredSettings> {
   if (declared instanceof Map) return new Map();
   return new Map(
-    declared.organizations.map((o) => [o.name, { settings: o.settings, policy: o.policy }]),
+    declared.organizations.map((o) => [
+      o.name,
+      {
+        settings: o.settings,
+        policy: o.policy,
+        ...(o.lifecycle ? { lifecycle: o.lifecycle } : {}),
+      },
+    ]),
   );
 }
 

@@ -26,7 +26,11 @@ export type OrgField =
   | "invitations.expireAfter"
   | "unmanaged"
   | "safety"
-  | "deletionPolicy";
+  | "deletionPolicy"
+  /** `spec.reviews.every`: the access-review cadence auditors rely on (issue 15). */
+  | "reviews.every"
+  /** `spec.expiry.warnBefore`: how early expiring members are warned about. */
+  | "expiry.warnBefore";
 
 export type PolicyChange =
   /** A new invitation, or a resend of one (a resend re-grants the invitation's role). */
@@ -61,9 +65,9 @@ export const POLICY_RULES = {
   R5: RULES.R5,
   R9: RULES.R9,
   "owner-settings":
-    "only the owner may change domains, allowExternal, unmanaged, safety or deletionPolicy",
+    "only the owner may change domains, allowExternal, unmanaged, safety, deletionPolicy or reviews.every",
   "admin-settings":
-    "only an admin or the owner may change displayName, invitation expiry or auto-provisioning as member",
+    "only an admin or the owner may change displayName, invitation expiry, expiry.warnBefore or auto-provisioning as member",
   "org-create": "an organization is created by Roster itself or by its declared owner",
   "org-delete": "only the owner may delete an organization",
   "key-revoke": "an API key is revoked only by its holder or by the owner",
@@ -85,6 +89,7 @@ const OWNER_FIELDS: ReadonlySet<OrgField> = new Set([
   "unmanaged",
   "safety",
   "deletionPolicy",
+  "reviews.every",
 ]);
 
 /** What the change is, as "may not …" messages say it. */

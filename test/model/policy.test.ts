@@ -36,6 +36,13 @@ const ROWS: Row[] = [
   ["unmanaged", { kind: "updateField", field: "unmanaged" }, "owner-settings", "o"],
   ["safety", { kind: "updateField", field: "safety" }, "owner-settings", "o"],
   ["deletionPolicy", { kind: "updateField", field: "deletionPolicy" }, "owner-settings", "o"],
+  ["reviews.every", { kind: "updateField", field: "reviews.every" }, "owner-settings", "o"],
+  [
+    "expiry.warnBefore",
+    { kind: "updateField", field: "expiry.warnBefore" },
+    "admin-settings",
+    "oa",
+  ],
   [
     "auto-provisioning as member",
     { kind: "autoProvisioning", enabled: true, role: "member" },

@@ -76,6 +76,7 @@ let selfExtension: PrRepo;
 let adminExtension: PrRepo;
 let forgedReview: PrRepo;
 let promotedReviewer: PrRepo;
+let relaxedCadence: PrRepo;
 
 beforeAll(() => {
   // Everyone but the owner gets an expiry already past: at merge, every admin and member goes.
@@ -93,6 +94,11 @@ beforeAll(() => {
       "email: carol@acme.com\n  role: member",
       "email: carol@acme.com\n  role: admin",
     ),
+  );
+  // The review cadence is a control an auditor relies on: stretched to a century by nobody.
+  relaxedCadence = pr(
+    acme({}, [], "  reviews: { every: 90d }\n  expiry: { warnBefore: 7d }\n"),
+    acme({}, [], "  reviews: { every: 36500d }\n  expiry: { warnBefore: 1s }\n"),
   );
 });
 
@@ -165,5 +171,26 @@ describe("an AccessReview is signed by its reviewer in the pull request", SLOW, 
     expect(run.code).toBe(1);
     const signature = run.changes.find((c) => c.change === "reviewAdded");
     expect(signature?.missing).toContain("carol@acme.com");
+  });
+});
+
+describe("the lifecycle settings of an Organization are changes too", SLOW, () => {
+  it("reviews.every needs the owner, expiry.warnBefore an admin", async () => {
+    const byNobody = await check(relaxedCadence, "stranger");
+    expect(byNobody.code).toBe(1);
+    const rows = byNobody.changes.map((c) => [
+      c.change,
+      (c as { field?: string }).field,
+      c.from,
+      c.to,
+      c.rule,
+    ]);
+    expect(rows).toEqual([
+      ["settingChanged", "expiry.warnBefore", "1w", "1s", "admin-settings"],
+      ["settingChanged", "reviews.every", "90d", "36500d", "owner-settings"],
+    ]);
+    const byAdmin = await check(relaxedCadence, "bob-gh");
+    expect(byAdmin.changes.map((c) => c.missing === undefined)).toEqual([true, false]);
+    expect((await check(relaxedCadence, "bob-gh", ["alice-gh"])).code).toBe(0);
   });
 });

@@ -67,7 +67,11 @@ async function check(repo: PrRepo, author: string, approvers: string[] = []) {
     repo.repo.root,
     { ...repo.repo.env, NO_COLOR: "1" },
   );
-  const body = JSON.parse(run.stdout) as { allowed: boolean; changes: JsonChange[] };
+  const body = JSON.parse(run.stdout) as {
+    allowed: boolean;
+    changes: JsonChange[];
+    issues: { rule: string; severity: string; message: string }[];
+  };
   return { code: run.code, ...body };
 }
 
@@ -126,6 +130,12 @@ describe("expiry changes are judged like the removal or grant they are", SLOW, (
     // An admin may remove members and admins (R3): the removal, not the date, is judged.
     const byAdmin = await check(massExpiry, "bob-gh");
     expect(byAdmin.changes.every((c) => c.satisfiedBy === "bob-gh")).toBe(true);
+    // Allowed, but reviewers see that it removes more than a deletion of files could.
+    expect(byAdmin.issues.map((i) => [i.rule, i.severity, i.message])).toContainEqual([
+      "pr-policy",
+      "warning",
+      "4 members of acme get an expiry already past in this pull request (bob@acme.com, carol@acme.com, dave@acme.com, erin@acme.com): removed at merge, not capped by the removal limit, more than safety.maxRemovals allows for deletions (1)",
+    ]);
   });
 
   it("a member may not drop their own expiry; the owner may, an admin may for a member", async () => {

@@ -37,7 +37,7 @@ export function retroactiveExpiryIssues(
       col: org.source?.col ?? 1,
       rule: "pr-policy",
       severity: "warning",
-      message: `${emails.length} ${emails.length === 1 ? "member" : "members"} of ${name} get an expiry already past in this pull request (${emails.join(", ")}): removed at merge, not capped by the removal limit${over}`,
+      message: `${emails.length === 1 ? "1 member" : `${emails.length} members`} of ${name} ${emails.length === 1 ? "gets" : "get"} an expiry already past in this pull request (${emails.join(", ")}): removed at merge, not capped by the removal limit${over}`,
     });
   }
   return issues;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { annotationsOf } from "../../controller/cli/pr-check/github-check.js";
+import { computeCheck } from "../../controller/cli/pr-check/compute.js";
 import type { PrRepo } from "./pr-repo.js";
-import { prRepo, roster } from "./pr-repo.js";
+import { historyOf, prRepo, roster } from "./pr-repo.js";
 
 // Issue 15's new surface through `roster check` on real repositories: a declared expiry revokes
 // access (or, removed, keeps it), and an AccessReview is evidence signed by an owner or admin.
@@ -173,6 +175,31 @@ describe("an AccessReview is signed by its reviewer in the pull request", SLOW, 
     const signed = await check(forgedReview, "carol-gh", ["alice-gh"]);
     expect(signed.code).toBe(0);
     expect(signed.changes[0]?.satisfiedBy).toBe("alice-gh");
+  });
+
+  it("the check run annotates the forged review where head declares it", async () => {
+    const { history, close } = historyOf(forgedReview.repo);
+    try {
+      const view = await computeCheck({
+        history,
+        base: forgedReview.base,
+        head: forgedReview.head,
+        author: "carol-gh",
+        approvers: [],
+      });
+      const line = acme({}, [review("q2", "alice@acme.com")])
+        .split("\n")
+        .indexOf("kind: AccessReview");
+      expect(annotationsOf(view)).toEqual([
+        expect.objectContaining({
+          path: "acme.yaml",
+          line,
+          title: "review-sign: reviewAdded q2",
+        }),
+      ]);
+    } finally {
+      await close();
+    }
   });
 
   it("a reviewer made admin in the same pull request may not sign it", async () => {

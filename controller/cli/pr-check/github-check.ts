@@ -116,7 +116,7 @@ export function annotationsOf(view: CheckView): CheckAnnotation[] {
       line: change.source.line,
       col: change.source.col,
       level: "failure",
-      title: `${change.rule}: ${change.change} ${change.email}`,
+      title: `${change.rule}: ${change.change} ${change.email || (change.field ?? "")}`,
       message: `needs ${change.missing}`,
     });
   }

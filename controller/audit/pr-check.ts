@@ -11,6 +11,7 @@ import type { GitHistory } from "./git-history.js";
 import { OversizedFileError } from "./git-history.js";
 import type { PolicyChange, PolicyNote, PullRequestPeople } from "./pr-policy.js";
 import { decidePullRequest } from "./pr-policy.js";
+import { retroactiveExpiryIssues } from "./pr-expiry-note.js";
 import { priorOrganizations } from "./pr-prior.js";
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -24,6 +25,8 @@ export interface PullRequestCheckInput extends PullRequestPeople {
   path?: string;
   /** The backend's view of an organization (`--backend`): one head declares anew may exist. */
   observe?: (org: string) => Promise<ActualOrganization | null>;
+  /** The check's instant (default: now): which expiries the PR sets are already past. */
+  now?: Date;
 }
 
 /** A change with the place in head (or base, for a removal) that declares it. */
@@ -89,6 +92,14 @@ export async function checkPullRequest(input: PullRequestCheckInput): Promise<Pu
     locate(c, base.state as DesiredState, head.state as DesiredState),
   );
   result.issues.push(...decision.notes.map((n) => noteIssue(n, head.state as DesiredState, input)));
+  result.issues.push(
+    ...retroactiveExpiryIssues(
+      decision.changes,
+      base.state,
+      head.state,
+      (input.now ?? new Date()).getTime(),
+    ),
+  );
   result.allowed = decision.allowed && !hasErrors(result.issues);
   return result;
 }
@@ -130,13 +141,18 @@ function describeAt(sha: string, path?: string): string {
 }
 
 function locate(change: PolicyChange, base: DesiredState, head: DesiredState): LocatedChange {
-  const inHead = change.change !== "revoked" && change.change !== "organizationRemoved";
+  const inHead =
+    change.change !== "revoked" &&
+    change.change !== "organizationRemoved" &&
+    change.change !== "reviewRemoved";
   const state = inHead ? head : base;
   const org = state.organizations.find((o) => o.name === change.org);
   const source =
     change.change === "organizationCreated" || change.change === "organizationRemoved"
       ? org?.source
-      : org?.members.find((m) => m.email === change.email)?.source;
+      : change.change.startsWith("review")
+        ? org?.reviews?.find((r) => r.name === change.field)?.source
+        : org?.members.find((m) => m.email === change.email)?.source;
   return source ? { ...change, source } : { ...change };
 }
 

@@ -3,7 +3,8 @@ import { adminSuffices, allows } from "../model/index.js";
 import type { ChangeKind, MemberGrant, MembershipState } from "./membership-diff.js";
 import { diffMemberships, membershipFromDesired } from "./membership-diff.js";
 import type { Requirement } from "./pr-requirements.js";
-import { requirementFor, ruleFor } from "./pr-requirements.js";
+import { expiryRequirement, requirementFor, ruleFor } from "./pr-requirements.js";
+import { reviewDiffs, reviewsOf } from "./pr-reviews.js";
 import type { DeclaredSettings } from "./pr-settings.js";
 import { settingDiffs } from "./pr-settings.js";
 import type { OrgAuthority, Participant } from "./pr-authority.js";
@@ -21,16 +22,23 @@ export type PolicyChangeKind =
   | "githubChanged"
   | "organizationCreated"
   | "organizationRemoved"
-  | "settingChanged";
+  | "settingChanged"
+  | "expiryChanged"
+  | "reviewAdded"
+  | "reviewChanged"
+  | "reviewRemoved";
 
 export interface PolicyChange {
   org: string;
-  /** The member concerned; empty for a `settingChanged`. */
+  /** The member concerned; empty for a `settingChanged` or an AccessReview's change. */
   email: string;
-  /** For `settingChanged`: the Organization field, as the resource names it. */
+  /** For `settingChanged`: the Organization field; for an AccessReview's change: its name. */
   field?: string;
   change: PolicyChangeKind;
-  /** Roles; for `githubChanged` the old and new logins; for `settingChanged` the values. */
+  /**
+   * Roles; for `githubChanged` the old and new logins; for `settingChanged` the values; for
+   * `expiryChanged` the dates; for an AccessReview's change its reviewer.
+   */
   from: string | null;
   to: string | null;
   rule: PolicyRule;
@@ -85,7 +93,11 @@ const KIND_ORDER: Record<PolicyChangeKind, number> = {
   granted: 3,
   roleChanged: 4,
   githubChanged: 5,
+  expiryChanged: 5,
   revoked: 6,
+  reviewAdded: 7,
+  reviewChanged: 7,
+  reviewRemoved: 7,
 };
 
 /**
@@ -114,6 +126,8 @@ export function decidePullRequest(
   const after = asMembership(head);
   const beforeSettings = settingsOf(base);
   const afterSettings = settingsOf(head);
+  const beforeReviews = reviewsOf(base);
+  const afterReviews = reviewsOf(head);
   const participants = participantsOf(people);
   const notes: PolicyNote[] = [];
   for (const [org, prior] of options.prior ?? []) {
@@ -177,6 +191,18 @@ export function decidePullRequest(
     if (!was) continue;
     for (const [email, grant] of members) {
       const prior = was.get(email);
+      if (prior && prior.expiresAt !== grant.expiresAt) {
+        judge(
+          {
+            org,
+            email,
+            change: "expiryChanged",
+            from: prior.expiresAt ?? null,
+            to: grant.expiresAt ?? null,
+          },
+          expiryRequirement(grant.role, prior.expiresAt, grant.expiresAt),
+        );
+      }
       if (!prior || sameLogin(prior.github, grant.github)) continue;
       judge(
         {
@@ -203,6 +229,16 @@ export function decidePullRequest(
     }
   }
 
+  // An AccessReview is evidence: its reviewer signs it by authoring or approving the PR.
+  for (const org of after.keys()) {
+    for (const d of reviewDiffs(beforeReviews.get(org), afterReviews.get(org))) {
+      judge(
+        { org, email: "", field: d.name, change: d.change, from: d.from, to: d.to },
+        { change: d.policy, elevates: false },
+      );
+    }
+  }
+
   changes.sort(
     (a, b) =>
       compare(a.org, b.org) ||
@@ -216,7 +252,14 @@ export function decidePullRequest(
 function settingsOf(declared: Declared): Map<string, DeclaredSettings> {
   if (declared instanceof Map) return new Map();
   return new Map(
-    declared.organizations.map((o) => [o.name, { settings: o.settings, policy: o.policy }]),
+    declared.organizations.map((o) => [
+      o.name,
+      {
+        settings: o.settings,
+        policy: o.policy,
+        ...(o.lifecycle ? { lifecycle: o.lifecycle } : {}),
+      },
+    ]),
   );
 }
 
@@ -277,6 +320,9 @@ function missingText(
       ? `${owner.email} (GitHub ${owner.github})`
       : `${owner?.email ?? "(none)"}, who has no spec.github to be recognised by`;
     return `the declared owner of ${org} among the author and approvers: ${who}`;
+  }
+  if (requirement.change.kind === "signReview") {
+    return `the reviewer ${requirement.change.reviewer}, as an admin or the owner of ${org} at base, among the author and approvers`;
   }
   const admin = adminSuffices(requirement.change);
   const who = admin ? `an admin or the owner of ${org}` : `the owner of ${org}`;

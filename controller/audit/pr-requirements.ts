@@ -47,3 +47,19 @@ export function requirementFor(
 export function grantChange(role: Role): Change {
   return role === "owner" ? { kind: "transferOwnership" } : { kind: "invite", role };
 }
+
+/**
+ * A declared expiry moved: sooner (or newly set) ends access, so it is that member's removal
+ * (R3); later (or dropped) keeps access the date would have ended, so it is granting their role
+ * again (R3, R4 for an admin), and the member may not approve it for themselves.
+ */
+export function expiryRequirement(
+  role: Role,
+  from: string | undefined,
+  to: string | undefined,
+): Requirement {
+  const sooner = to !== undefined && (from === undefined || Date.parse(to) < Date.parse(from));
+  return sooner
+    ? { change: { kind: "remove", role }, elevates: false }
+    : { change: grantChange(role), elevates: true };
+}

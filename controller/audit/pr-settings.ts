@@ -1,10 +1,21 @@
-import type { OrgPolicy, OrgSettings, PolicyChange as Change } from "../model/index.js";
-import { organizationChanges } from "../model/index.js";
+import type {
+  OrgLifecycle,
+  OrgPolicy,
+  OrgSettings,
+  PolicyChange as Change,
+} from "../model/index.js";
+import {
+  DEFAULT_EXPIRY_WARN_SECONDS,
+  formatDuration,
+  organizationChanges,
+} from "../model/index.js";
 
 /** An Organization as a pull request declares it: what its settings changes are judged on. */
 export interface DeclaredSettings {
   settings: OrgSettings;
   policy?: OrgPolicy;
+  /** `spec.reviews` and `spec.expiry`: Roster's own, judged in pull requests only. */
+  lifecycle?: OrgLifecycle;
 }
 
 /** One changed Organization field, with its values as a reviewer reads them. */
@@ -17,10 +28,27 @@ export interface SettingDiff {
 
 /** Every changed field of an Organization, each as the policy's change (model/policy-changes). */
 export function settingDiffs(before: DeclaredSettings, after: DeclaredSettings): SettingDiff[] {
-  return organizationChanges(before, after).map((change) => {
+  const diffs = organizationChanges(before, after).map((change) => {
     const field = fieldOf(change);
     return { field, from: valueOf(before, field), to: valueOf(after, field), change };
   });
+  for (const field of ["reviews.every", "expiry.warnBefore"] as const) {
+    const from = lifecycleValue(before.lifecycle, field);
+    const to = lifecycleValue(after.lifecycle, field);
+    if (from !== to) diffs.push({ field, from, to, change: { kind: "updateField", field } });
+  }
+  return diffs;
+}
+
+function lifecycleValue(
+  lifecycle: OrgLifecycle | undefined,
+  field: "reviews.every" | "expiry.warnBefore",
+): string {
+  if (field === "reviews.every") {
+    const every = lifecycle?.reviewEverySeconds;
+    return every === undefined ? "(none)" : formatDuration(every);
+  }
+  return formatDuration(lifecycle?.expiryWarnBeforeSeconds ?? DEFAULT_EXPIRY_WARN_SECONDS);
 }
 
 function fieldOf(change: Change): string {

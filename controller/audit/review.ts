@@ -1,7 +1,7 @@
 import { loadDesiredState } from "../load/index.js";
 import type { ActualInvitation, DesiredOrganization, Role } from "../model/index.js";
 import { formatDuration, isInDomains } from "../model/index.js";
-import { reviewDue } from "../plan/index.js";
+import { latestReview, reviewDue } from "../plan/index.js";
 import type { GitHistory } from "./git-history.js";
 import type { HistoryEntry, SkippedCommit } from "./history.js";
 import { buildHistory, isoUtc } from "./history.js";
@@ -161,7 +161,7 @@ function reviewStatus(
   desired: DesiredOrganization | undefined,
   at: number,
 ): ReviewStatus {
-  const latest = desired?.reviews?.at(-1);
+  const latest = desired ? latestReview(desired, at) : undefined;
   const due = desired ? reviewDue(desired, at) : undefined;
   const every = desired?.lifecycle?.reviewEverySeconds;
   return {

@@ -26,7 +26,11 @@ export type OrgField =
   | "invitations.expireAfter"
   | "unmanaged"
   | "safety"
-  | "deletionPolicy";
+  | "deletionPolicy"
+  /** `spec.reviews.every`: the access-review cadence auditors rely on (issue 15). */
+  | "reviews.every"
+  /** `spec.expiry.warnBefore`: how early expiring members are warned about. */
+  | "expiry.warnBefore";
 
 export type PolicyChange =
   /** A new invitation, or a resend of one (a resend re-grants the invitation's role). */
@@ -47,6 +51,10 @@ export type PolicyChange =
   | { kind: "revokeApiKey"; holder: string }
   /** A `github:` login given to a member holding `role`: it carries that role's authority. */
   | { kind: "linkIdentity"; role: Role }
+  /** An AccessReview added or edited: evidence that `reviewer` reviewed the organization. */
+  | { kind: "signReview"; reviewer: string }
+  /** An AccessReview deleted from the declaration (its evidence leaves the current tree). */
+  | { kind: "withdrawReview" }
   /** `api-keys`: everyone's keys (a member sees their own). */
   | { kind: "read"; what: "members" | "invitations" | "audit" | "api-keys" };
 
@@ -57,13 +65,15 @@ export const POLICY_RULES = {
   R5: RULES.R5,
   R9: RULES.R9,
   "owner-settings":
-    "only the owner may change domains, allowExternal, unmanaged, safety or deletionPolicy",
+    "only the owner may change domains, allowExternal, unmanaged, safety, deletionPolicy or reviews.every",
   "admin-settings":
-    "only an admin or the owner may change displayName, invitation expiry or auto-provisioning as member",
+    "only an admin or the owner may change displayName, invitation expiry, expiry.warnBefore or auto-provisioning as member",
   "org-create": "an organization is created by Roster itself or by its declared owner",
   "org-delete": "only the owner may delete an organization",
   "key-revoke": "an API key is revoked only by its holder or by the owner",
   "key-create": "API keys are personal and created by admins and the owner for themselves",
+  "review-sign":
+    "an access review is signed by its reviewer, the owner or an admin; only an admin or the owner may withdraw one",
   membership: "only a member of the organization may act in it",
 } as const;
 
@@ -79,6 +89,7 @@ const OWNER_FIELDS: ReadonlySet<OrgField> = new Set([
   "unmanaged",
   "safety",
   "deletionPolicy",
+  "reviews.every",
 ]);
 
 /** What the change is, as "may not …" messages say it. */
@@ -112,6 +123,10 @@ export function describeChange(change: PolicyChange): string {
       return `revoke ${change.holder}'s API key`;
     case "linkIdentity":
       return `give a GitHub login to a ${change.role}`;
+    case "signReview":
+      return `sign an access review as ${change.reviewer}`;
+    case "withdrawReview":
+      return "withdraw an access review";
     case "read":
       return change.what === "audit"
         ? "view audit logs"
@@ -156,6 +171,10 @@ function ruling(role: Role, change: PolicyChange, actor: PolicyActor): [PolicyRu
         : change.role === "admin"
           ? ["R4", owner]
           : ["R3", admin];
+    case "signReview":
+      return ["review-sign", admin && sameIdentity(actor.identity, change.reviewer)];
+    case "withdrawReview":
+      return ["review-sign", admin];
     case "read":
       if (change.what === "members") return ["R9", can(role, "use-chat")];
       if (change.what === "invitations" || change.what === "api-keys") return ["R3", admin];

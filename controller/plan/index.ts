@@ -16,7 +16,7 @@ export * from "./types.js";
 export { checkSafety, removalLimit } from "./safety.js";
 export { simulateOwners } from "./owner-simulation.js";
 export { expirations, isExpired, nextExpiry } from "./expiry.js";
-export { reviewDue, reviewsDue } from "./review-due.js";
+export { latestReview, reviewDue, reviewsDue } from "./review-due.js";
 export type { ReviewDue } from "./review-due.js";
 
 /**

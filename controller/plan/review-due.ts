@@ -1,4 +1,4 @@
-import type { DesiredOrganization, DesiredState } from "../model/index.js";
+import type { DesiredAccessReview, DesiredOrganization, DesiredState } from "../model/index.js";
 import { formatDuration } from "../model/index.js";
 import type { PlanBuilder } from "./builder.js";
 
@@ -11,11 +11,22 @@ export interface ReviewDue {
   reviewer?: string;
 }
 
+/**
+ * The latest AccessReview dated at or before `now`. A review dated later has not happened yet:
+ * counting it would postpone every reminder until that date (a typo of a year silences them).
+ */
+export function latestReview(
+  org: DesiredOrganization,
+  now: number,
+): DesiredAccessReview | undefined {
+  return org.reviews?.findLast((r) => Date.parse(r.reviewedAt) <= now);
+}
+
 /** When `spec.reviews.every` asks for the next access review; undefined without that setting. */
 export function reviewDue(org: DesiredOrganization, now: number): ReviewDue | undefined {
   const every = org.lifecycle?.reviewEverySeconds;
   if (every === undefined) return undefined;
-  const latest = org.reviews?.at(-1);
+  const latest = latestReview(org, now);
   if (latest === undefined) return { org: org.name, dueAt: now };
   return {
     org: org.name,

@@ -208,7 +208,7 @@ describe("roster review (CLI)", SLOW, () => {
       "latest review 2026-03-02T08:00:00Z by alice@acme.com; next due 2026-05-31T08:00:00Z (every 90d)",
     );
     expect(md).toMatch(
-      /\| frank@ext\.io \| member \| 2026-01-15T09:00:00Z \| [0-9a-f]{12} \(#3\) by Bob Admin <bob@acme\.com> \|/,
+      /\| frank@ext\.io \| member \| 2026-01-15T09:00:00Z \| [0-9a-f]{12} \(#3\) by Bob Admin \\<bob@acme\.com\\> \|/,
     );
   });
 });

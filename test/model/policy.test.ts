@@ -36,6 +36,13 @@ const ROWS: Row[] = [
   ["unmanaged", { kind: "updateField", field: "unmanaged" }, "owner-settings", "o"],
   ["safety", { kind: "updateField", field: "safety" }, "owner-settings", "o"],
   ["deletionPolicy", { kind: "updateField", field: "deletionPolicy" }, "owner-settings", "o"],
+  ["reviews.every", { kind: "updateField", field: "reviews.every" }, "owner-settings", "o"],
+  [
+    "expiry.warnBefore",
+    { kind: "updateField", field: "expiry.warnBefore" },
+    "admin-settings",
+    "oa",
+  ],
   [
     "auto-provisioning as member",
     { kind: "autoProvisioning", enabled: true, role: "member" },
@@ -69,6 +76,14 @@ const ROWS: Row[] = [
   ["a member's GitHub login", { kind: "linkIdentity", role: "member" }, "R3", "oa"],
   ["an admin's GitHub login", { kind: "linkIdentity", role: "admin" }, "R4", "o"],
   ["the owner's GitHub login", { kind: "linkIdentity", role: "owner" }, "R5", "o"],
+  [
+    "sign my own access review",
+    { kind: "signReview", reviewer: "ME@acme.com" },
+    "review-sign",
+    "oa",
+  ],
+  ["sign someone's access review", { kind: "signReview", reviewer: OTHER }, "review-sign", ""],
+  ["withdraw an access review", { kind: "withdrawReview" }, "review-sign", "oa"],
   ["list members", { kind: "read", what: "members" }, "R9", "oam"],
   ["list invitations", { kind: "read", what: "invitations" }, "R3", "oa"],
   ["list everyone's API keys", { kind: "read", what: "api-keys" }, "R3", "oa"],

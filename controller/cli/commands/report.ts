@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildHistory, skippedNote } from "../../audit/history.js";
 import { leaverGaps, summarizeLeavers } from "../../audit/leavers.js";
@@ -67,9 +67,12 @@ export function registerReport(program: Command): void {
           orgs,
         });
         mkdirSync(flags.out, { recursive: true });
-        // Written whole, then renamed: a reader never sees half a report.
+        // Written whole, then renamed: a reader never sees half a report. The folder may be
+        // shared: a leftover or planted `.tmp` (a link to another file) is removed, never
+        // written through, and the exclusive create fails if one reappears meanwhile.
         const file = join(flags.out, "index.html");
-        writeFileSync(`${file}.tmp`, html);
+        rmSync(`${file}.tmp`, { force: true });
+        writeFileSync(`${file}.tmp`, html, { flag: "wx" });
         renameSync(`${file}.tmp`, file);
         process.stdout.write(
           `wrote ${file} (${orgs.length} organization${orgs.length === 1 ? "" : "s"})\n`,

@@ -110,13 +110,13 @@ export function annotationsOf(view: CheckView): CheckAnnotation[] {
   }
   for (const change of view.report.changes) {
     if (change.missing === undefined || !change.source || !files.has(change.source.file)) continue;
-    if (change.change === "revoked" || change.change === "organizationRemoved") continue;
+    if (["revoked", "organizationRemoved", "reviewRemoved"].includes(change.change)) continue;
     out.push({
       path: change.source.file,
       line: change.source.line,
       col: change.source.col,
       level: "failure",
-      title: `${change.rule}: ${change.change} ${change.email}`,
+      title: `${change.rule}: ${change.change} ${change.email || (change.field ?? "")}`,
       message: `needs ${change.missing}`,
     });
   }

@@ -1,6 +1,7 @@
 import type { LeaverRow, LeaverSummary } from "../../audit/leavers.js";
 import { formatGap } from "../../audit/leavers.js";
 import { renderCsv } from "../csv.js";
+import { markdownCell as esc } from "../markdown-text.js";
 import { renderTable } from "../output.js";
 
 const COLUMNS = [
@@ -66,7 +67,7 @@ export function renderLeaversMarkdown(rows: readonly LeaverRow[], summary: Leave
     "|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.org} | ${r.email} | ${r.change} | ${r.saidAt} | ${r.commit.slice(0, 12)}${r.pr === null ? "" : ` (#${r.pr})`} | ${r.appliedAt ?? ""} | ${formatGap(r.gapSeconds)} |`,
+        `| ${r.org} | ${esc(r.email)} | ${r.change} | ${r.saidAt} | ${r.commit.slice(0, 12)}${r.pr === null ? "" : ` (#${r.pr})`} | ${r.appliedAt ?? ""} | ${formatGap(r.gapSeconds)} |`,
     ),
     "",
     summaryText(summary),

@@ -1,5 +1,6 @@
 import type { AccessReviewReport, ReviewRow } from "../../audit/review.js";
 import { renderCsv } from "../csv.js";
+import { markdownCell as esc } from "../markdown-text.js";
 import { renderTable } from "../output.js";
 
 const COLUMNS = [
@@ -85,19 +86,18 @@ export function renderReviewTable(report: AccessReviewReport): string {
 
 /** Markdown a reviewer pastes into a ticket or an AccessReview's notes. */
 export function renderReviewMarkdown(report: AccessReviewReport): string {
-  const esc = (t: string) => t.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
   const lines = [
     `## Access review: ${esc(report.org)}`,
     "",
-    `At ${report.at}, revision \`${report.revision ?? "(none)"}\`. ${esc(statusLine(report))}.`,
+    `At ${report.at}, revision \`${report.revision ?? "(none)"}\`. ${statusLine(report).replace(/\|/g, "\\|")}.`,
     "",
     "| Email | Role | Since | Granted by | Approvers | Expires | External | Flags |",
     "|---|---|---|---|---|---|---|---|",
   ];
   for (const r of report.rows) {
-    const by = `${r.grantedBy.commit.slice(0, 12)}${r.grantedBy.pr === null ? "" : ` (#${r.grantedBy.pr})`} by ${r.grantedBy.author}`;
+    const by = `${r.grantedBy.commit.slice(0, 12)}${r.grantedBy.pr === null ? "" : ` (#${r.grantedBy.pr})`} by ${esc(r.grantedBy.author)}`;
     lines.push(
-      `| ${esc(r.email)} | ${r.role} | ${r.since} | ${esc(by)} | ${esc(r.grantedBy.approvers?.join(", ") ?? "")} | ${r.expiresAt ?? ""} | ${r.external ? "yes" : "no"} | ${r.flags.join(", ")} |`,
+      `| ${esc(r.email)} | ${r.role} | ${r.since} | ${by} | ${esc(r.grantedBy.approvers?.join(", ") ?? "")} | ${r.expiresAt ?? ""} | ${r.external ? "yes" : "no"} | ${r.flags.join(", ")} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -29,9 +29,14 @@ export async function legacyManaged(
   org: string,
   actual: ActualOrganization | null | undefined,
 ): Promise<Set<string>> {
-  const remembered = state ? await state.managedMembers(org) : new Set<string>();
+  return state ? presentIn(await state.managedMembers(org), actual) : new Set<string>();
+}
+
+function presentIn(
+  remembered: ReadonlySet<string>,
+  actual: ActualOrganization | null | undefined,
+): Set<string> {
   const present = new Set<string>();
-  if (remembered.size === 0) return present;
   for (const record of [...(actual?.members ?? []), ...(actual?.invitations ?? [])]) {
     if (remembered.has(record.email)) present.add(record.email);
   }
@@ -54,7 +59,7 @@ export async function moveLegacyManaged(
   if (!state || !backend.managedMarks) return [];
   const remembered = await state.managedMembers(org);
   if (remembered.size === 0) return [];
-  const present = await legacyManaged(state, org, actual);
+  const present = presentIn(remembered, actual);
   const unmarked = [...(actual?.members ?? []), ...(actual?.invitations ?? [])]
     .filter((record) => present.has(record.email) && record.managed !== true)
     .map((record) => record.email);

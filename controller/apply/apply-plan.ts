@@ -67,6 +67,7 @@ export async function applyPlan(
         idempotencyKey: idempotencyKey(),
       },
       options.retry,
+      options.now,
     );
   }
 

@@ -4,6 +4,7 @@ import type {
   IdentityBackend,
   WriteContext,
 } from "../model/index.js";
+import { moveLegacyManaged } from "./legacy-managed.js";
 import { withRetry } from "./retry.js";
 import type { RetryOptions, StepResult } from "./types.js";
 
@@ -11,7 +12,8 @@ import type { RetryOptions, StepResult } from "./types.js";
  * Before any write: every declared email becomes managed, so a member deleted from Git later is
  * revoked from any checkout. With a backend that holds marks, the declared records not marked
  * yet are marked there (records Roster creates are marked by the write itself, in the same
- * transaction); otherwise the explicit state location remembers the emails.
+ * transaction); otherwise the explicit state location remembers the emails. With marks, the
+ * state's entries left by an earlier Roster are moved into the backend first (legacy-managed).
  */
 export async function adoptDeclared(
   backend: IdentityBackend,
@@ -21,11 +23,14 @@ export async function adoptDeclared(
   actual: ActualOrganization | null | undefined,
   ctx: WriteContext,
   retry?: RetryOptions,
+  now?: () => Date,
 ): Promise<void> {
   if (backend.managedMarks) {
+    const moved = new Set(await moveLegacyManaged(backend, state, org, actual, ctx, retry, now));
     const unmarked: string[] = [];
     for (const record of [...(actual?.members ?? []), ...(actual?.invitations ?? [])]) {
-      if (declared.has(record.email) && record.managed !== true) unmarked.push(record.email);
+      const marked = record.managed === true || moved.has(record.email);
+      if (declared.has(record.email) && !marked) unmarked.push(record.email);
     }
     if (unmarked.length === 0) return;
     // Marking is idempotent: it goes through the one retry layer like any write, so an answer

@@ -36,7 +36,8 @@ export interface OpenBackendOptions {
   /**
    * `--state sqlite:PATH`: the explicit state location. For a backend without per-record marks
    * (google:) it holds the managed set (and the journal); without it that set is unknown. For
-   * http(s) it only moves the journal: the Portal keeps the marks.
+   * http(s) it moves the journal (and is where an earlier Roster left its managed set): the
+   * Portal keeps the marks.
    */
   stateUri?: string;
   /** `--token-file FILE` for http(s) backends (otherwise the ROSTER_TOKEN variable). */
@@ -52,7 +53,8 @@ export interface OpenedBackend {
   /**
    * Where the managed set lives when the backend keeps no marks (`backend.managedMarks` false):
    * the `--state` location. Undefined when there is none: removals by memory are unknown, and
-   * the plan says so. Unused for backends with marks (sqlite:, http(s)://).
+   * the plan says so. For backends with marks (sqlite:, http(s)://) it is the controller state,
+   * read only for what an earlier Roster remembered there (apply/legacy-managed.ts).
    */
   managedState?: ControllerState;
   /** The embedded store itself, only for `sqlite:` (the `roster portal` commands need it). */
@@ -84,7 +86,11 @@ export async function openBackend(
     case "https": {
       const { openStandaloneState } = await loadSqlite();
       const file = stateFile(explicitState ?? statePath(options), options);
-      return openHttpBackend(uri, options, () => openStandaloneState(file, options.journalKey));
+      const opened = await openHttpBackend(uri, options, () =>
+        openStandaloneState(file, options.journalKey),
+      );
+      // An earlier Roster kept its managed set in this state file: moved into the Portal's marks.
+      return { ...opened, managedState: opened.state };
     }
     case "google": {
       const { openStandaloneState } = await loadSqlite();
@@ -122,7 +128,7 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
   }
   if (create && !existsSync(file)) options.onCreate?.(file);
   const { openSqlite } = await loadSqlite();
-  return openSqlite(file, {
+  const opened = openSqlite(file, {
     create,
     onWarning:
       options.onWarning ?? ((message) => process.stderr.write(`roster: warning: ${message}\n`)),
@@ -132,6 +138,8 @@ async function openSqliteUri(file: string, options: OpenBackendOptions): Promise
     ...(options.now ? { now: options.now } : {}),
     ...(options.journalKey ? { journalKey: options.journalKey } : {}),
   });
+  // An earlier Roster kept its managed set in this file's controller state: moved into marks.
+  return { ...opened, managedState: opened.state };
 }
 
 /**

@@ -1,11 +1,53 @@
 import type { UndeliveredMail } from "../adapters/backends/sqlite/mail-jobs.js";
+import { redactSecrets } from "../adapters/redact.js";
+import { redactUrls } from "../model/index.js";
 import type { PlanWarning } from "../plan/types.js";
 
 /** What an apply's delivery of the outbox came to. */
 export interface MailReport {
   via: string;
+  /** Mails of the pass's organizations delivered during it (right after commit or in the drain). */
   delivered: number;
   undelivered: UndeliveredMail[];
+}
+
+/** One invitation whose mail is not delivered, in `apply -o json`. */
+export interface MailEntryJson {
+  org: string;
+  email: string;
+  attempts: number;
+  /** The error's kind (`unavailable`, `mail-rejected`, `tls`, …), null when not tried yet. */
+  reason: string | null;
+  /** The last error's message, URLs and credentials redacted; null when not tried yet. */
+  error: string | null;
+}
+
+/**
+ * `apply -o json`'s `mail` (docs/plan-apply.md): how many invitation mails went out in this
+ * apply, and each one still waiting (`pending`: retried) or failed for good (`failed`). The
+ * accept link and its token never appear: they live only in the outbox until delivered.
+ */
+export interface MailReportJson {
+  via: string;
+  delivered: number;
+  pending: MailEntryJson[];
+  failed: MailEntryJson[];
+}
+
+export function mailReportJson(report: MailReport): MailReportJson {
+  const entry = (m: UndeliveredMail): MailEntryJson => ({
+    org: m.org,
+    email: m.email,
+    attempts: m.attempts,
+    reason: m.reason,
+    error: m.lastError === null ? null : redactSecrets(redactUrls(m.lastError)),
+  });
+  return {
+    via: redactUrls(report.via),
+    delivered: report.delivered,
+    pending: report.undelivered.filter((m) => m.status === "pending").map(entry),
+    failed: report.undelivered.filter((m) => m.status === "failed").map(entry),
+  };
 }
 
 /** `plan` shows every open invitation whose mail has not gone out: it is not done yet. */

@@ -83,7 +83,12 @@ export async function runPass(
   observer?: ReconcileObserver,
 ): Promise<PassResult> {
   const source = openSource(flags.source, gitAccessOptions(flags));
+  // Mail goes out right after each invitation commits and in the drain below: count both.
+  const delivered: string[] = [];
   const opened = await openBackend(flags.backend, {
+    onMailAttempt: (attempt) => {
+      if (attempt.result === "delivered") delivered.push(attempt.org);
+    },
     tokenFile: flags.tokenFile,
     ...(flags.state === undefined ? {} : { stateUri: flags.state }),
     // Only apply creates the embedded store: a plan against a mistyped path is an error.
@@ -119,7 +124,7 @@ export async function runPass(
     if (report) {
       result.mail = {
         via: store.mail?.describe ?? "",
-        delivered: report.delivered,
+        delivered: delivered.filter((org) => orgs.has(org)).length,
         undelivered: report.undelivered.filter((m) => orgs.has(m.org)),
       };
     }

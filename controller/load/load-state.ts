@@ -1,6 +1,7 @@
 import type { DesiredState, Issue, SourceSnapshot } from "../model/index.js";
 import { MAX_SOURCE_FILE_BYTES, hasErrors } from "../model/index.js";
-import { checkResources, emptySource, toIssues } from "./assemble.js";
+import { checkResources, emptySource } from "./assemble.js";
+import { toIssues } from "./finding.js";
 import { parseFile } from "./parse-file.js";
 import { parseResourceObject } from "./parse-object.js";
 import type { ParsedResource } from "./parsed-resource.js";

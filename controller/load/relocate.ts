@@ -1,6 +1,6 @@
 import type { Document } from "yaml";
 import type { SourceRef } from "../model/index.js";
-import type { Anchor, Locate } from "./assemble.js";
+import type { Anchor, Locate } from "./finding.js";
 import { LineIndex, parseDocumentAt } from "./chunk.js";
 import { locate } from "./yaml-ast.js";
 import type { ParsedText } from "./yaml-ast.js";

@@ -33,9 +33,11 @@ export interface WriteContext {
  * - `version`: the record (membership, invitation, settings; for a transfer the new owner's
  *   membership) still has the version the snapshot showed;
  * - `absent`: there is no such record (invite: no membership and no open invitation for the
- *   email; createOrganization: no organization of that name).
+ *   email; createOrganization: no organization of that name);
+ * - `present`: the record exists, whatever its version (`If-Match: *`, RFC 9110 §13.1.1). The
+ *   planner never asks it; the Portal API takes it from other clients.
  */
-export type Precondition = { version: string } | { absent: true };
+export type Precondition = { version: string } | { absent: true } | { present: true };
 
 export type WriteOutcome = "applied" | "noop";
 

@@ -6,7 +6,7 @@ import type {
 } from "../model/index.js";
 import { changeRole, ensureInvited } from "./member-steps.js";
 import type { OrgContext } from "./org-context.js";
-import { undeclaredMember } from "./undeclared.js";
+import { undeclaredInvitation, undeclaredMember } from "./undeclared.js";
 
 /** Everything known about one email, gathered by the merge walk. */
 interface Row {
@@ -91,12 +91,6 @@ function diffRow(ctx: OrgContext, row: Row, handled: boolean): void {
     const why = `an active directory user and ${org} auto-provisions (R8) as ${role}`;
     ensureInvited(ctx, email, invitation, role, why, { autoProvisioned: true });
   } else if (invitation !== undefined) {
-    ctx.out.propose({
-      action: "cancelInvite",
-      org,
-      email,
-      role: invitation.role,
-      reason: `invited to ${org} as ${invitation.role} but not declared`,
-    });
+    undeclaredInvitation(ctx, email, invitation.role);
   }
 }

@@ -1,5 +1,5 @@
 import { emailDomain, isInDomains } from "../model/index.js";
-import type { Role } from "../model/index.js";
+import type { InvitableRole, Role } from "../model/index.js";
 import type { OrgContext } from "./org-context.js";
 
 export interface UndeclaredOptions {
@@ -77,4 +77,34 @@ export function undeclaredMember(
     return;
   }
   keep("unmanaged-member", "left alone (unmanaged: report)");
+}
+
+/**
+ * An open invitation (pending or expired) the source does not declare, of someone who is not a
+ * member. Like a member: Roster's own (marked managed) is cancelled; one Roster never managed —
+ * sent from the Portal by a person — follows the org's `unmanaged` policy, so `report` leaves it.
+ */
+export function undeclaredInvitation(ctx: OrgContext, email: string, role: InvitableRole): void {
+  const org = ctx.name;
+  const cancel = (why: string): void => {
+    ctx.out.propose({ action: "cancelInvite", org, email, role, reason: why });
+  };
+  if (ctx.managed.has(email)) {
+    cancel(
+      `invited to ${org} as ${role} but not declared; managed by Roster since an earlier apply`,
+    );
+    return;
+  }
+  if (ctx.desiredOrg.policy.unmanaged === "remove") {
+    cancel(
+      `invited to ${org} as ${role} but not declared, and never managed by Roster; unmanaged: remove`,
+    );
+    return;
+  }
+  ctx.out.warn({
+    org,
+    email,
+    code: "unmanaged-invitation",
+    message: `${email} is invited to ${org} as ${role} but not declared; left alone (unmanaged: report)`,
+  });
 }

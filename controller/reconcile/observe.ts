@@ -5,6 +5,7 @@ import type {
   IdentityBackend,
 } from "../model/index.js";
 import { isTransient } from "../model/index.js";
+import { legacyManaged } from "../apply/index.js";
 import type { ObservedOrganization } from "../plan/types.js";
 
 export interface ObserveFailure {
@@ -18,9 +19,10 @@ export type Observation =
 
 /**
  * Reads what the backend holds for one declared organization, what the credential may do there,
- * and what Roster manages: the backend's own marks, or for a backend without them the explicit
- * state location (`managedState`), or nothing known. Any failure fails only this org: nothing is
- * planned or applied for it.
+ * and what Roster manages: the backend's own marks (plus what an earlier Roster left in the
+ * state location, until an apply moves it into marks: apply/legacy-managed.ts), or for a backend
+ * without marks the explicit state location (`managedState`), or nothing known. Any failure
+ * fails only this org: nothing is planned or applied for it.
  */
 export async function observeOrganization(
   backend: IdentityBackend,
@@ -33,12 +35,19 @@ export async function observeOrganization(
       backend.capabilities(org.name),
       backend.managedMarks ? undefined : managedState?.managedMembers(org.name),
     ]);
-    const managed = backend.managedMarks ? markedIn(actual) : (remembered ?? new Set<string>());
+    const managed = backend.managedMarks
+      ? union(markedIn(actual), await legacyManaged(managedState, org.name, actual))
+      : (remembered ?? new Set<string>());
     const managedKnown = backend.managedMarks || remembered !== undefined;
     return { org: org.name, ok: true, observed: { actual, capabilities, managed, managedKnown } };
   } catch (error) {
     return { org: org.name, ok: false, error: failure(error) };
   }
+}
+
+function union(a: Set<string>, b: ReadonlySet<string>): Set<string> {
+  for (const email of b) a.add(email);
+  return a;
 }
 
 function markedIn(actual: ActualOrganization | null): Set<string> {

@@ -91,7 +91,7 @@ export const ORGANIZATION_SPEC: StructuralSchema = {
     unmanaged: {
       type: "string",
       description:
-        "What to do with members the backend has but nobody declared: remove them, or only report them.",
+        "What to do with members and open invitations the backend has but nobody declared (and Roster never managed): remove or cancel them, or only report them.",
       enum: ["remove", "report"],
       default: "remove",
     },

@@ -85,7 +85,7 @@ describe("plan and apply output", { timeout: 60_000 }, () => {
       plan: { steps: unknown[] };
       results: { action: string; email?: string; result: string }[];
     };
-    expect(Object.keys(report)).toEqual(["plan", "results", "orgs", "summary", "ok"]);
+    expect(Object.keys(report)).toEqual(["plan", "results", "orgs", "summary", "mail", "ok"]);
     expect(report.plan.steps).toHaveLength(8);
     expect(report.results).toHaveLength(8);
     expect(report.results[0]).toMatchObject({
@@ -100,6 +100,13 @@ describe("plan and apply output", { timeout: 60_000 }, () => {
     });
     expect(report.orgs).toEqual([{ org: "acme", status: "synced" }]);
     expect(report.summary).toEqual({ applied: 8, unchanged: 0, failed: 0, blocked: 0 });
+    // Every invitation's mail went to the outbox folder in this apply.
+    expect(report.mail).toEqual({
+      via: expect.stringMatching(/^outbox:/),
+      delivered: 7,
+      pending: [],
+      failed: [],
+    });
     expect(report.ok).toBe(true);
 
     const again = await cli(

@@ -131,6 +131,69 @@ describe("invitation mail over SMTP, down then up", { timeout: E2E_TIMEOUT_MS },
     ]);
   });
 
+  it("apply -o json carries the mail: pending with its reason, then delivered and failed; never a link or token", async () => {
+    smtp = await startSmtp();
+    ws = new Workspace();
+    ws.declareOrg("acme", {
+      "owner@acme.com": "owner",
+      "amy@acme.com": "member",
+      "dan@acme.com": "member",
+    });
+    interface MailJson {
+      via: string;
+      delivered: number;
+      pending: {
+        org: string;
+        email: string;
+        attempts: number;
+        reason: string | null;
+        error: string | null;
+      }[];
+      failed: {
+        org: string;
+        email: string;
+        attempts: number;
+        reason: string | null;
+        error: string | null;
+      }[];
+    }
+    const down = await ws.apply("--mailer", smtp.uri, "--mail-wait", "0s", "-o", "json");
+    expect(down.code).toBe(1);
+    const first = JSON.parse(down.stdout) as { mail: MailJson; ok: boolean };
+    expect(first.ok).toBe(false);
+    expect(first.mail).toMatchObject({ via: smtp.uri, delivered: 0, failed: [] });
+    expect(first.mail.pending.map((m) => [m.email, m.reason])).toEqual([
+      ["amy@acme.com", "unavailable"],
+      ["dan@acme.com", "unavailable"],
+    ]);
+    expect(first.mail.pending[0]?.attempts).toBeGreaterThanOrEqual(1);
+    expect(first.mail.pending[0]?.error).toMatch(/421 try again later/);
+    // The links wait in the outbox; none of them reaches the JSON.
+    const links = ws
+      .query<{
+        message_json: string;
+      }>("SELECT message_json FROM mail_jobs WHERE message_json IS NOT NULL")
+      .map((r) => (JSON.parse(r.message_json) as { acceptUrl: string }).acceptUrl);
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      expect(down.stdout).not.toContain(link);
+      expect(down.stdout).not.toContain(new URL(link).searchParams.get("token")!);
+    }
+    expect(down.stdout).not.toMatch(/token=|\bri_/);
+
+    smtp.state.down = false;
+    smtp.state.rejected.add("dan@acme.com");
+    const up = await ws.apply("--mailer", smtp.uri, "--mail-wait", "2s", "-o", "json");
+    expect(up.code).toBe(1);
+    const second = JSON.parse(up.stdout) as { mail: MailJson };
+    expect(second.mail.delivered).toBe(1);
+    expect(second.mail.pending).toEqual([]);
+    expect(second.mail.failed).toEqual([
+      expect.objectContaining({ org: "acme", email: "dan@acme.com", reason: "mail-rejected" }),
+    ]);
+    expect(second.mail.failed[0]?.error).toMatch(/5\.1\.1 no such mailbox/);
+  });
+
   it("the running controller exports the waiting mail and delivers it between passes once SMTP is back", async () => {
     smtp = await startSmtp();
     ws = new Workspace();

@@ -129,6 +129,7 @@ export function checkExpect(
     return;
   }
   if (record === undefined) throw stale(`${what} is gone`);
+  if ("present" in expect) return;
   if (record.version !== expect.version) {
     throw stale(`${what} is at version ${record.version ?? "?"}, not ${expect.version}`);
   }

@@ -155,8 +155,9 @@ export function checkConverged(
 
 /**
  * `unmanaged: report`: a member the Portal added and Roster never saw declared stays, whatever
- * the passes did. Their open invitation may be cancelled (docs/plan.md, "Invitations the source
- * does not declare"); once they accepted, they are a member and are kept. `wasMember` holds, per
+ * the passes did. Roster leaves their open invitation alone too (docs/plan.md, "Invitations the
+ * source does not declare"), though the Portal side may cancel it; once they accepted, they are a
+ * member and are kept. `wasMember` holds, per
  * org, who was such a member at the previous observation; gone records are forgotten.
  */
 export function checkUnmanagedKept(

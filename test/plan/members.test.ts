@@ -67,6 +67,43 @@ const invitationRows: Row[] = [
     steps: ["cancelInvite carol admin"],
   },
   {
+    name: "an invitation Roster never managed (sent in the Portal), unmanaged: report → a warning, no step",
+    org: {
+      declared: owner,
+      actual: owner,
+      pending: { carol: "member" },
+      expired: { dan: "admin" },
+      policy: { unmanaged: "report" },
+    },
+    warnings: ["unmanaged-invitation carol", "unmanaged-invitation dan"],
+  },
+  {
+    name: "an invitation Roster managed, now undeclared → cancelInvite, even with unmanaged: report",
+    org: {
+      declared: owner,
+      actual: owner,
+      pending: { carol: "member", dan: "member" },
+      managed: ["carol"],
+      policy: { unmanaged: "report" },
+    },
+    steps: ["cancelInvite carol member"],
+    warnings: ["unmanaged-invitation dan"],
+    reasons: [
+      /^invited to acme as member but not declared; managed by Roster since an earlier apply$/,
+    ],
+  },
+  {
+    name: "an invitation Roster never managed, unmanaged: remove → cancelInvite",
+    org: {
+      declared: owner,
+      actual: owner,
+      pending: { carol: "member" },
+      policy: { unmanaged: "remove" },
+    },
+    steps: ["cancelInvite carol member"],
+    reasons: [/never managed by Roster; unmanaged: remove$/],
+  },
+  {
     name: "a leftover invitation of an active member is withdrawn",
     org: {
       declared: { ...owner, bob: "member" },

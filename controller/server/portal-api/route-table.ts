@@ -8,8 +8,12 @@ import { getOpenApi } from "./routes/openapi.js";
 
 const ORG = "/v1/orgs/{org}";
 
-/** Writes of one record, which take `If-Match` / `If-None-Match` (see context.ts). */
+/**
+ * Routes of one record, which take `If-Match` / `If-None-Match` (see conditional-headers.ts):
+ * the writes, and the one read whose answer carries an ETag.
+ */
 const CONDITIONAL = new Set([
+  "getOrganization",
   "createOrganization",
   "updateOrganization",
   "changeRole",

@@ -5,6 +5,7 @@ import { createAcceptPage } from "../accept-page/accept-handler.js";
 import type { Principal } from "./auth.js";
 import { actorOf, authenticate, hashOf, scopeOf } from "./auth.js";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./body.js";
+import { readCondition, writePrecondition } from "./conditional-headers.js";
 import type { ApiRoute, Reply } from "./context.js";
 import { authorize } from "./permissions.js";
 import { ApiError, sendError, sendJson, toApiError } from "./errors.js";
@@ -67,6 +68,7 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
       });
     }
     const write = route.write ? writeOptions(req, principal, route.conditional) : {};
+    const judge = route.write ? undefined : readCondition(req, route.conditional);
     // A retry of a write that committed is answered from the store's record, with no effect,
     // even if the first attempt changed the caller's own role (a transfer makes the owner admin).
     const replay =
@@ -74,7 +76,7 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
       options.store.hasIdempotencyRecord(write.idempotencyKey);
     authorize(route, principal, match.params, { scopeOnly: replay });
     const body = route.write ? await readJsonBody(req, maxBody) : undefined;
-    const reply: Reply = await route.handler({
+    const answer: Reply = await route.handler({
       store: options.store,
       principal,
       actor: principal === null ? { kind: "system", name: "anonymous" } : actorOf(principal),
@@ -83,6 +85,12 @@ export function createPortalApi(options: PortalApiOptions): http.RequestListener
       body,
       write,
     });
+    const reply = judge === undefined ? answer : judge(answer);
+    if (reply.status === 304) {
+      res.writeHead(304, { "cache-control": "no-store", ...reply.headers });
+      res.end();
+      return;
+    }
     const replayed = (reply.body as { replayed?: unknown } | null)?.replayed === true;
     sendJson(res, reply.status, reply.body, {
       ...reply.headers,
@@ -139,7 +147,7 @@ function writeOptions(
   conditional: boolean,
 ): WriteOptions {
   const options: WriteOptions = {};
-  const expect = precondition(req, conditional);
+  const expect = writePrecondition(req, conditional);
   if (expect !== undefined) options.expect = expect;
   const key = header(req, "idempotency-key");
   if (key !== undefined) {
@@ -161,40 +169,6 @@ function writeOptions(
   }
   if (revision !== undefined) options.revision = revision;
   return options;
-}
-
-/**
- * `If-Match: "<version>"` (one strong tag, as ETag gave it) or `If-None-Match: *` (no such
- * record yet), RFC 9110 §13.1. Both are optional: a client that sends neither writes
- * unconditionally, as the Portal's UI does. A mismatch is the store's 412.
- */
-function precondition(
-  req: http.IncomingMessage,
-  conditional: boolean,
-): WriteOptions["expect"] | undefined {
-  const ifMatch = header(req, "if-match");
-  const ifNoneMatch = header(req, "if-none-match");
-  if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
-  if (!conditional) {
-    throw new ApiError("bad-request", "this route takes no If-Match or If-None-Match");
-  }
-  if (ifMatch !== undefined && ifNoneMatch !== undefined) {
-    throw new ApiError("bad-request", "send If-Match or If-None-Match, not both");
-  }
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() !== "*") {
-      throw new ApiError("bad-request", 'If-None-Match takes only "*" (no such record yet)');
-    }
-    return { absent: true };
-  }
-  const tag = /^\s*"([\x21\x23-\x7e]{1,64})"\s*$/.exec(ifMatch ?? "");
-  if (!tag) {
-    throw new ApiError(
-      "bad-request",
-      'If-Match takes one strong entity tag as the ETag header gave it, e.g. If-Match: "42"',
-    );
-  }
-  return { version: tag[1] as string };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -11,23 +11,16 @@ import type {
 import {
   BackendError,
   FULL_CAPABILITIES,
-  PRECONDITION_FAILED,
   defaultOrgSettings,
   normalizeEmail,
 } from "../../../model/index.js";
 import { describeCredentials, type GoogleCredentials } from "./auth.js";
 import type { BackoffOptions } from "./backoff.js";
-import {
-  listActiveDomainUsers,
-  listGroupEntries,
-  openDirectory,
-  type Directory,
-} from "./directory.js";
-import { readGoogleError, toBackendError } from "./errors.js";
-import { patchMemberRole, readMemberRole } from "./member-calls.js";
+import { listGroupEntries, openDirectory, type Directory } from "./directory.js";
+import { toBackendError } from "./errors.js";
+import { deleteMember, insertMember, patchMemberRole } from "./member-calls.js";
 import { GroupRecord } from "./record.js";
-import { toGoogleRole } from "./roles.js";
-import { compare, groupMembers } from "./snapshot.js";
+import { activeDomainUsers, groupMembers } from "./snapshot.js";
 
 export interface GoogleGroupsBackendOptions {
   /** The group's email address: the group key of every Directory API call. */
@@ -111,7 +104,11 @@ export class GoogleGroupsBackend implements IdentityBackend {
       invitations: [],
     };
     if (settings.autoProvisioning.enabled)
-      actual.domainUsers = await this.domainUsers(settings.domains);
+      actual.domainUsers = await activeDomainUsers(
+        await this.directory(),
+        settings.domains,
+        this.backoff,
+      );
     return actual;
   }
 
@@ -172,16 +169,8 @@ export class GoogleGroupsBackend implements IdentityBackend {
     // Marked before the insert: a crash right after it must not lose the R8 mark.
     await this.markAutoProvisioned(key, ctx.autoProvisioned === true);
     const directory = await this.directory();
-    try {
-      await directory.members.insert({
-        groupKey: this.group,
-        requestBody: { email: key, role: toGoogleRole(role) },
-      });
-    } catch (error) {
-      if (readGoogleError(error).status !== 409)
-        throw toBackendError(error, `add ${key} to ${this.group}`);
-      return this.alreadyMember(directory, key, role, ctx);
-    }
+    const added = await insertMember(directory, this.group, key, role, ctx, this.backoff);
+    if (added !== "inserted") return added;
     const since = this.now().toISOString();
     await this.record.update((data) => {
       data.members[key] = { ...data.members[key], since };
@@ -240,16 +229,7 @@ export class GoogleGroupsBackend implements IdentityBackend {
   async remove(org: string, email: string, _ctx: WriteContext): Promise<WriteOutcome> {
     this.requireOrg(org);
     const key = normalizeEmail(email);
-    const directory = await this.directory();
-    let outcome: WriteOutcome = "applied";
-    try {
-      await directory.members.delete({ groupKey: this.group, memberKey: key });
-    } catch (error) {
-      if (readGoogleError(error).status !== 404) {
-        throw toBackendError(error, `remove ${key} from ${this.group}`);
-      }
-      outcome = "noop";
-    }
+    const outcome = await deleteMember(await this.directory(), this.group, key);
     await this.record.update((data) => {
       if (!(key in data.members)) return false;
       delete data.members[key];
@@ -273,46 +253,6 @@ export class GoogleGroupsBackend implements IdentityBackend {
       throw toBackendError(error, "set up Google credentials");
     });
     return this.client;
-  }
-
-  private async domainUsers(domains: readonly string[]): Promise<string[]> {
-    const directory = await this.directory();
-    const users = new Set<string>();
-    for (const domain of [...new Set(domains.map((d) => d.toLowerCase()))]) {
-      for (const email of await listActiveDomainUsers(directory, domain, this.backoff))
-        users.add(email);
-    }
-    return [...users].sort(compare);
-  }
-
-  /**
-   * A 409 on insert: the member is there already (a retried write, or added by hand). With the
-   * role asked for it is a `noop` (natural idempotency: Google keeps no idempotency keys). With
-   * another role and a plan that saw no member (`expect: absent`), someone else added them
-   * meanwhile: a failed precondition, so the organization is observed and planned again.
-   */
-  private async alreadyMember(
-    directory: Directory,
-    key: string,
-    role: InvitableRole,
-    ctx: WriteContext,
-  ): Promise<WriteOutcome> {
-    const currentRole = await readMemberRole(directory, this.group, key, this.backoff);
-    if (currentRole === role) return "noop";
-    if (ctx.expect !== undefined && "absent" in ctx.expect) {
-      throw new BackendError(
-        PRECONDITION_FAILED,
-        `${key} was added to ${this.group} as ${currentRole ?? "?"} after it was read: observe again`,
-      );
-    }
-    if (currentRole === "owner") {
-      throw new BackendError(
-        "conflict",
-        `${key} is an OWNER of ${this.group} already; Roster moves ownership only by a transfer (R5)`,
-      );
-    }
-    await patchMemberRole(directory, this.group, key, role);
-    return "applied";
   }
 
   private async markAutoProvisioned(key: string, auto: boolean): Promise<void> {

@@ -1,8 +1,8 @@
-import type { Role } from "../../../model/index.js";
-import { BackendError } from "../../../model/index.js";
+import type { InvitableRole, Role, WriteContext, WriteOutcome } from "../../../model/index.js";
+import { BackendError, PRECONDITION_FAILED } from "../../../model/index.js";
 import { retryRead, type BackoffOptions } from "./backoff.js";
 import type { Directory } from "./directory.js";
-import { toBackendError } from "./errors.js";
+import { readGoogleError, toBackendError } from "./errors.js";
 import { fromGoogleRole, toGoogleRole } from "./roles.js";
 
 /** One member's role (`members.get`), a read: retried on quota like the listings. */
@@ -42,5 +42,65 @@ export async function patchMemberRole(
       "not-found",
       `${key} is not a member of ${group}: invite them first (R5: a transfer needs an active member)`,
     );
+  }
+}
+
+/**
+ * `members.insert`: `inserted` when Google added them now. A 409 means the member is there
+ * already (a retried write, or added by hand). With the role asked for it is a `noop` (natural
+ * idempotency: Google keeps no idempotency keys). With another role and a plan that saw no
+ * member (`expect: absent`), someone else added them meanwhile: a failed precondition, so the
+ * organization is observed and planned again.
+ */
+export async function insertMember(
+  directory: Directory,
+  group: string,
+  key: string,
+  role: InvitableRole,
+  ctx: WriteContext,
+  backoff: BackoffOptions,
+): Promise<"inserted" | WriteOutcome> {
+  try {
+    await directory.members.insert({
+      groupKey: group,
+      requestBody: { email: key, role: toGoogleRole(role) },
+    });
+    return "inserted";
+  } catch (error) {
+    if (readGoogleError(error).status !== 409)
+      throw toBackendError(error, `add ${key} to ${group}`);
+  }
+  const currentRole = await readMemberRole(directory, group, key, backoff);
+  if (currentRole === role) return "noop";
+  if (ctx.expect !== undefined && "absent" in ctx.expect) {
+    throw new BackendError(
+      PRECONDITION_FAILED,
+      `${key} was added to ${group} as ${currentRole ?? "?"} after it was read: observe again`,
+    );
+  }
+  if (currentRole === "owner") {
+    throw new BackendError(
+      "conflict",
+      `${key} is an OWNER of ${group} already; Roster moves ownership only by a transfer (R5)`,
+    );
+  }
+  await patchMemberRole(directory, group, key, role);
+  return "applied";
+}
+
+/** `members.delete`; a member already gone is a `noop`. */
+export async function deleteMember(
+  directory: Directory,
+  group: string,
+  key: string,
+): Promise<WriteOutcome> {
+  try {
+    await directory.members.delete({ groupKey: group, memberKey: key });
+    return "applied";
+  } catch (error) {
+    if (readGoogleError(error).status !== 404) {
+      throw toBackendError(error, `remove ${key} from ${group}`);
+    }
+    return "noop";
   }
 }

@@ -1,6 +1,8 @@
 import type { ActualMember } from "../../../model/index.js";
 import { normalizeEmail } from "../../../model/index.js";
-import type { GroupEntry } from "./directory.js";
+import type { BackoffOptions } from "./backoff.js";
+import type { Directory, GroupEntry } from "./directory.js";
+import { listActiveDomainUsers } from "./directory.js";
 import type { GroupRecordData } from "./record.js";
 import { fromGoogleRole } from "./roles.js";
 
@@ -45,4 +47,17 @@ function describeEntry(entry: GroupEntry): string {
 
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The active users of the organization's domains (R8 auto-provisioning), sorted, each once. */
+export async function activeDomainUsers(
+  directory: Directory,
+  domains: readonly string[],
+  backoff: BackoffOptions,
+): Promise<string[]> {
+  const users = new Set<string>();
+  for (const domain of [...new Set(domains.map((d) => d.toLowerCase()))]) {
+    for (const email of await listActiveDomainUsers(directory, domain, backoff)) users.add(email);
+  }
+  return [...users].sort(compare);
 }

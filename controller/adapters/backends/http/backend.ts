@@ -245,11 +245,12 @@ export class HttpBackend implements IdentityBackend {
   }
 }
 
-/** RFC 9110 §13.1: the version as the server's ETag quotes it, or "no such record yet". */
+/** RFC 9110 §13.1: the version as the server's ETag quotes it, "any", or "no such record yet". */
 function preconditionHeaders(ctx: WriteContext): Record<string, string> {
   const expect = ctx.expect;
   if (expect === undefined) return {};
   if ("absent" in expect) return { "if-none-match": "*" };
+  if ("present" in expect) return { "if-match": "*" };
   return { "if-match": `"${expect.version}"` };
 }
 

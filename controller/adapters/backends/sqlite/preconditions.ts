@@ -25,6 +25,7 @@ export function requireObserved(
     return;
   }
   if (record === undefined) throw stale(`${what} is gone`);
+  if ("present" in expect) return;
   if (String(record.version) !== expect.version) {
     throw stale(
       `${what} changed since it was read (version ${record.version}, not ${expect.version})`,

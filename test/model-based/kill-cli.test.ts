@@ -104,7 +104,9 @@ async function killedThenRerun(dir: string, killAfter: number, cancelled: number
     if (victim) store.cancelInvite(PORTAL, "big", victim);
 
     const rerun = await roster(args, dir);
-    expect(rerun.stderr, `killed by ${signal} after ${atKill} rows`).toBe("");
+    // A re-run longer than a second on a loaded machine prints its progress line; nothing else.
+    const complaints = rerun.stderr.split("\n").filter((l) => l && !/^applied \d+\/\d+$/.test(l));
+    expect(complaints, `killed by ${signal} after ${atKill} rows`).toEqual([]);
     expect(rerun.code).toBe(0);
     const snap = store.snapshot("big")!;
     expect(snap.members.map((m) => `${m.email} ${m.role}`)).toEqual(["owner@big.io owner"]);

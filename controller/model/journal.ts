@@ -60,7 +60,7 @@ export type JournalRecord = JournalEntry | JournalIntent;
 export type UnhashedRecord = Omit<JournalEntry, "hash"> | Omit<JournalIntent, "hash">;
 
 export type NewJournalEntry = Omit<JournalEntry, "seq" | "prevHash" | "hash" | "kind">;
-export type NewJournalIntent = Omit<JournalIntent, "seq" | "prevHash" | "hash">;
+export type NewJournalIntent = Omit<JournalIntent, "seq" | "prevHash" | "hash" | "kind">;
 
 /** An intent with no outcome yet, and who wrote it (to tell a live writer from a dead one). */
 export interface OpenIntent {
@@ -117,4 +117,10 @@ export function journalCanonical(entry: UnhashedRecord): string {
     .filter((k) => k !== "hash" && record[k] !== undefined)
     .sort();
   return JSON.stringify(keys.map((k) => [k, record[k]]));
+}
+
+/** `SEQ:HASH`, as `roster journal verify` prints it and `--expect-head` takes it. */
+export function parseHead(text: string): { seq: number; hash: string } | null {
+  const match = /^(\d+):([0-9a-f]{64})$/i.exec(text.trim());
+  return match ? { seq: Number(match[1]), hash: (match[2] as string).toLowerCase() } : null;
 }

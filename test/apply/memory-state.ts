@@ -52,7 +52,7 @@ export class MemoryState implements ControllerState {
   }
 
   appendIntent(intent: NewJournalIntent): Promise<JournalIntent> {
-    const full = this.link(intent) as JournalIntent;
+    const full = this.link({ kind: "intent", ...intent }) as JournalIntent;
     this.open.set(full.seq, { intent: full, writer: { ...this.writer } });
     return Promise.resolve(full);
   }

@@ -74,6 +74,10 @@ function rewriteAndRechain(file: string): void {
       );
       prev = hash;
     }
+    // A thorough attacker moves the head anchor too (or the tail check alone would catch it).
+    db.prepare(
+      "UPDATE roster_meta SET value = ? || ':' || ? WHERE key = 'controller_journal_head'",
+    ).run(rows.length, prev);
   } finally {
     db.close();
   }

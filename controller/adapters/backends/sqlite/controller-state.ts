@@ -9,7 +9,7 @@ import type {
   OpenIntent,
   UnhashedRecord,
 } from "../../../model/index.js";
-import { GENESIS_HASH, journalHash, normalizeEmail } from "../../../model/index.js";
+import { GENESIS_HASH, journalHash, normalizeEmail, parseHead } from "../../../model/index.js";
 import type { SqliteDatabase } from "./database.js";
 import { openDatabase } from "./database.js";
 import type { Migration } from "./migrations.js";
@@ -297,12 +297,6 @@ export class SqliteControllerState implements ControllerState {
   private chainRows(): JournalRow[] {
     return this.db.prepare("SELECT * FROM controller_journal ORDER BY seq").all() as JournalRow[];
   }
-}
-
-/** `SEQ:HASH`, as `roster journal verify` prints it and `--expect-head` takes it. */
-export function parseHead(text: string): { seq: number; hash: string } | null {
-  const match = /^(\d+):([0-9a-f]{64})$/i.exec(text.trim());
-  return match ? { seq: Number(match[1]), hash: (match[2] as string).toLowerCase() } : null;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

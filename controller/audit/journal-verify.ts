@@ -181,7 +181,7 @@ function tailProblem(
       ? undefined
       : {
           seq: lastSeq,
-          message: `the journal's head anchor is missing (the journal ends at seq ${lastSeq}): it was deleted`,
+          message: `the journal's head anchor is missing or unreadable (the journal ends at seq ${lastSeq}): it was deleted`,
         };
   }
   if (last === undefined || anchor.seq !== last.seq || anchor.hash !== last.hash) {

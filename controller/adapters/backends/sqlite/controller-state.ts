@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import { hostname } from "node:os";
 import type {
   ControllerState,
@@ -120,6 +121,10 @@ export class SqliteControllerState implements ControllerState {
     migrate(db, TRACK, MIGRATIONS);
   }
 
+  private readonly statements = new Map<string, Statement>();
+  /** Recorded with each intent: recovery tells a dead writer from a live one by it. */
+  private readonly writer = { host: hostname(), pid: process.pid };
+
   managedMembers(org: string): Promise<Set<string>> {
     const rows = this.db
       .prepare("SELECT email FROM controller_managed_members WHERE org = ?")
@@ -167,9 +172,11 @@ export class SqliteControllerState implements ControllerState {
           revision: intent.revision,
           key: intent.key,
         }) as JournalIntent;
-        this.db
-          .prepare("INSERT INTO controller_open_intents (seq, host, pid) VALUES (?, ?, ?)")
-          .run(full.seq, hostname(), process.pid);
+        this.sql("INSERT INTO controller_open_intents (seq, host, pid) VALUES (?, ?, ?)").run(
+          full.seq,
+          this.writer.host,
+          this.writer.pid,
+        );
         return full;
       })
       .immediate();
@@ -181,11 +188,11 @@ export class SqliteControllerState implements ControllerState {
     const appended = this.db
       .transaction(() => {
         if (entry.intent !== undefined) {
-          const closed = this.db
-            .prepare("SELECT * FROM controller_journal WHERE intent_seq = ?")
-            .get(entry.intent) as JournalRow | undefined;
+          const closed = this.sql("SELECT * FROM controller_journal WHERE intent_seq = ?").get(
+            entry.intent,
+          ) as JournalRow | undefined;
           if (closed) return fromRow(closed) as JournalEntry;
-          this.db.prepare("DELETE FROM controller_open_intents WHERE seq = ?").run(entry.intent);
+          this.sql("DELETE FROM controller_open_intents WHERE seq = ?").run(entry.intent);
         }
         // Known fields only: the hash must cover exactly what the row can give back.
         return this.chain({
@@ -209,22 +216,30 @@ export class SqliteControllerState implements ControllerState {
 
   /** Inside the caller's transaction: links, hashes, inserts and moves the head anchor. */
   private chain(fields: DistributiveOmit<UnhashedRecord, "seq" | "prevHash">): JournalRecord {
-    const last = this.db
-      .prepare("SELECT seq, hash FROM controller_journal ORDER BY seq DESC LIMIT 1")
-      .get() as { seq: number; hash: string } | undefined;
+    const last = this.sql(
+      "SELECT seq, hash FROM controller_journal ORDER BY seq DESC LIMIT 1",
+    ).get() as { seq: number; hash: string } | undefined;
     const unhashed = compact({
       ...fields,
       seq: (last?.seq ?? 0) + 1,
       prevHash: last?.hash ?? GENESIS_HASH,
     }) as UnhashedRecord;
     const full = { ...unhashed, hash: journalHash(unhashed, this.journalKey) } as JournalRecord;
-    this.db.prepare(INSERT_JOURNAL_ROW).run(toRow(full));
-    this.db
-      .prepare(
-        "INSERT INTO roster_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(HEAD_KEY, `${full.seq}:${full.hash}`);
+    this.sql(INSERT_JOURNAL_ROW).run(toRow(full));
+    this.sql(
+      "INSERT INTO roster_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(HEAD_KEY, `${full.seq}:${full.hash}`);
     return full;
+  }
+
+  /** Prepared once per connection: every step appends twice, preparing costs as much as running. */
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   openIntents(): Promise<OpenIntent[]> {

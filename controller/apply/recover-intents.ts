@@ -6,6 +6,7 @@ import type {
   JournalIntent,
   OpenIntent,
 } from "../model/index.js";
+import { tookEffect } from "../model/index.js";
 import { effectPresent } from "./intent-effect.js";
 import { writerAlive as processAlive } from "./writer-alive.js";
 
@@ -62,13 +63,23 @@ export async function recoverIntents(
   }
   for (const [org, intents] of orphans) {
     let actual: ActualOrganization | null | undefined;
+    let later: JournalEntry[] | undefined;
     try {
       for (const intent of intents) {
         const exact = await backend.writeOutcome?.(intent.key, intent.time);
         if (exact === undefined && actual === undefined) actual = await backend.snapshot(org);
         // Read before `observedAt`: the write, if any, happened before this instant.
         const observedAt = now().toISOString();
-        const present = exact === undefined ? effectPresent(intent, actual ?? null) : exact;
+        let present: Parameters<typeof resolution>[1] =
+          exact === undefined ? effectPresent(intent, actual ?? null) : exact;
+        if (present === true) {
+          later ??= await state.readJournal({ org });
+          // A later write of the same step took effect: it was planned on a snapshot without
+          // this one's effect and written on that condition, so this write did not take effect
+          // (an intent left open while its writer looked alive, resolved once stale).
+          if (later.some((e) => e.seq > intent.seq && sameStep(e, intent) && tookEffect(e)))
+            present = "superseded";
+        }
         report.recovered.push(await state.appendJournal(resolution(intent, present, observedAt)));
       }
     } catch (error) {
@@ -76,6 +87,16 @@ export async function recoverIntents(
     }
   }
   return report;
+}
+
+function sameStep(e: JournalEntry, intent: JournalIntent): boolean {
+  return (
+    e.org === intent.org &&
+    e.action === intent.action &&
+    e.email === intent.email &&
+    e.role === intent.role &&
+    e.to === intent.to
+  );
 }
 
 function orphaned(
@@ -90,7 +111,7 @@ function orphaned(
 
 function resolution(
   intent: JournalIntent,
-  present: boolean | "applied" | "noop" | null | undefined,
+  present: boolean | "applied" | "noop" | "superseded" | null | undefined,
   observedAt: string,
 ): Parameters<ControllerState["appendJournal"]>[0] {
   const { org, action, email, role, from, to, revision } = intent;
@@ -103,6 +124,8 @@ function resolution(
   const error =
     present === undefined
       ? "interrupted: whether the write took effect cannot be told from the backend; the next plan repairs any difference"
-      : "interrupted before the write took effect (found absent on recovery)";
+      : present === "superseded"
+        ? "interrupted: did not take effect (a later write of the same step, made on that condition, did)"
+        : "interrupted before the write took effect (found absent on recovery)";
   return { ...base, result: "failed", error, ...recovered };
 }

@@ -156,6 +156,26 @@ describe("recoverIntents against the observed state", () => {
     ]);
   });
 
+  it("a stale intent whose step a later write carried out is not counted twice", async () => {
+    const backend = new MemoryBackend();
+    backend.seed(actualOrg("acme", { "alice@acme.com": "owner" }, { "bob@acme.com": "member" }));
+    const state = new MemoryState();
+    const step = { action: "invite", email: "bob@acme.com", role: "member" };
+    // Another host's write, left open (its writer looked alive); a later pass invited bob itself.
+    const old = await state.appendIntent(intent(step));
+    const again = await state.appendIntent(intent({ ...step, key: "k-again" }));
+    await state.appendJournal({ ...intent(step), result: "applied", intent: again.seq });
+    const stale = new Date(Date.parse(T0) + STALE_INTENT_MS);
+    const report = await recoverIntents(backend, state, {
+      writerAlive: () => true,
+      now: () => stale,
+    });
+    expect(report.recovered).toEqual([
+      expect.objectContaining({ intent: old.seq, result: "failed" }),
+    ]);
+    expect(state.journal.filter((e) => e.result === "applied")).toHaveLength(1);
+  });
+
   it("an unreadable backend leaves the intents open and keeps the pass from writing there", async () => {
     const backend = new MemoryBackend();
     backend.seed(actualOrg("acme", { "alice@acme.com": "owner" }));

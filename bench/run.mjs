@@ -18,6 +18,7 @@ const ALL = [
   ["google-snapshot", []],
   ["cli-startup", []],
   ["source-pass", []],
+  ["journal-intents", []],
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !ALL.some(([n]) => n === name));

@@ -123,39 +123,57 @@ async function runPhases(
         return;
       }
       const expect = expectOf(step);
+      const now = options.now ?? (() => new Date());
+      // One key per planned write, shared by its retries only (see idempotency.ts).
+      const key = idempotencyKey();
       const ctx: WriteContext = {
         revision: plan.revision,
         reason: step.reason,
         actor: options.actor ?? "roster",
-        // One key per planned write, shared by its retries only (see idempotency.ts).
-        idempotencyKey: idempotencyKey(),
+        idempotencyKey: key,
         ...(expect ? { expect } : {}),
         ...(declared.get(step.org)?.has(step.email ?? "") ? { managed: true } : {}),
         ...(isAutoProvisioned(step) ? { autoProvisioned: true } : {}),
       };
+      // Write-ahead: durable before the write, so a kill between the write and its outcome
+      // leaves an intent the next pass resolves (recover-intents.ts) instead of an audit gap.
+      const intent = await state.appendIntent({
+        time: now().toISOString(),
+        ...stepFields(step),
+        revision: plan.revision,
+        key,
+      });
       const attempt = await withRetry(() => runStep(backend, step, ctx), options.retry);
       const result = outcome(step, attempt);
-      // A refused precondition wrote nothing: the organization is planned again, not journaled.
-      if (result.result === "conflict") {
-        report(result);
-        return;
-      }
+      // A refused precondition wrote nothing: the organization is planned again. Its intent is
+      // closed as failed so that recovery never mistakes a later write for this one.
       await state.appendJournal({
-        time: (options.now ?? (() => new Date()))().toISOString(),
-        org: step.org,
-        action: step.action,
-        email: step.email,
-        role: step.role,
-        from: step.from,
-        to: step.to,
+        time: now().toISOString(),
+        ...stepFields(step),
         revision: plan.revision,
-        result: result.result,
-        error: result.error?.message,
+        result: result.result === "conflict" ? "failed" : result.result,
+        error:
+          result.result === "conflict"
+            ? `conflict, planned again: ${result.error?.message ?? "precondition failed"}`
+            : result.error?.message,
+        intent: intent.seq,
       });
       report(result);
     });
   }
   return steps.map((s) => resultOf.get(s) as StepResult);
+}
+
+/** What a journal record says about its step. */
+function stepFields(step: Step) {
+  return {
+    org: step.org,
+    action: step.action,
+    email: step.email,
+    role: step.role,
+    from: step.from,
+    to: step.to,
+  };
 }
 
 function outcome(

@@ -4,3 +4,5 @@ export { legacyManaged } from "./legacy-managed.js";
 export { Preconditions } from "./preconditions.js";
 export { backoffDelay, withRetry } from "./retry.js";
 export type { ApplyOptions, RetryOptions, StepResult } from "./types.js";
+export { recoverIntents, STALE_INTENT_MS } from "./recover-intents.js";
+export type { RecoveryOptions, RecoveryReport } from "./recover-intents.js";

@@ -1,5 +1,5 @@
 import type { JournalEntry, Role } from "../model/index.js";
-import { normalizeEmail } from "../model/index.js";
+import { normalizeEmail, tookEffect } from "../model/index.js";
 import type { Commit, GitHistory } from "./git-history.js";
 import type { SkippedCommit } from "./history.js";
 import { isoUtc } from "./history.js";
@@ -14,8 +14,13 @@ export interface AccessMember {
   grantedIn: string;
   /** The declared `expiresAt`, when access is time-bound (still ahead at `at`). */
   expiresAt?: string;
-  /** With a journal: when the backend applied that role (the step's journal time), or null. */
+  /**
+   * With a journal: when the backend applied that role (the step's journal time), or null. For a
+   * write recovered after the controller died mid-way, the latest it can have been.
+   */
   appliedAt?: string | null;
+  /** Only for a recovered write: the earliest it can have been (the instant itself is unknown). */
+  appliedNotBefore?: string;
   /** With a journal: true when no journal entry shows the backend applying it. */
   gap?: boolean;
 }
@@ -95,6 +100,7 @@ export async function accessAt(git: GitHistory, query: AccessQuery): Promise<Acc
           position,
         );
         member.appliedAt = applied?.time ?? null;
+        if (applied?.notBefore !== undefined) member.appliedNotBefore = applied.notBefore;
         member.gap = applied === undefined;
       }
       members.push(member);
@@ -135,7 +141,7 @@ function firstApplied(
   return journal.find(
     (e) =>
       e.org === org &&
-      e.result !== "failed" &&
+      tookEffect(e) &&
       e.email !== undefined &&
       normalizeEmail(e.email) === email &&
       roleApplied(e) === role &&

@@ -1,13 +1,15 @@
-import type { JournalEntry } from "../model/index.js";
+import type { JournalRecord, UnhashedRecord } from "../model/index.js";
 import { GENESIS_HASH, journalHash } from "../model/index.js";
 
-export type JournalProblem = "edited" | "reordered" | "deleted";
+export type JournalProblem = "edited" | "reordered" | "deleted" | "unmatched";
 
 export type JournalVerdict =
   | {
       ok: true;
       count: number;
       /** hash of the last entry: record it to detect a cut tail later */ head: string;
+      /** Seqs of intents with no outcome yet: writes in flight, or interrupted and unresolved. */
+      openIntents?: number[];
     }
   | { ok: false; count: number; seq: number; problem: JournalProblem; message: string };
 
@@ -17,17 +19,20 @@ export type JournalVerdict =
  * - reordered: an entry's hash matches its content only under another seq, or it links to an
  *   entry that is present but elsewhere in the chain;
  * - deleted: an entry links to a hash that is nowhere in the journal (its predecessor is gone).
+ * - unmatched: an outcome closes no earlier intent of the same step, or one closed already.
  * A tail cut off after the last entry leaves no trace in the chain itself: `knownHead`, a head
- * recorded earlier, must still be in the chain.
+ * recorded earlier, must still be in the chain; `expectHead` (SEQ:HASH printed by an earlier
+ * verify) must be there at its seq; `anchor`, the head the store records with every append
+ * (null: none recorded), must be the last entry.
  */
 export function verifyJournal(
-  entries: readonly JournalEntry[],
-  options: { knownHead?: string; key?: Uint8Array } = {},
+  entries: readonly JournalRecord[],
+  options: VerifyOptions = {},
 ): JournalVerdict {
-  const entryHash = (e: Omit<JournalEntry, "hash">) => journalHash(e, options.key);
+  const entryHash = (e: UnhashedRecord) => journalHash(e, options.key);
   const count = entries.length;
   const position = new Map(entries.map((e, i) => [e.hash, i]));
-  let prev: JournalEntry | undefined;
+  let prev: JournalRecord | undefined;
   for (const [i, entry] of entries.entries()) {
     const { hash, ...rest } = entry;
     const expectedPrev = prev?.hash ?? GENESIS_HASH;
@@ -81,6 +86,9 @@ export function verifyJournal(
     }
     prev = entry;
   }
+  const unmatched = matchIntents(entries);
+  if (unmatched.problem)
+    return fail(count, unmatched.problem.seq, "unmatched", unmatched.problem.message);
   const head = prev?.hash ?? GENESIS_HASH;
   const known = options.knownHead?.toLowerCase();
   if (known !== undefined && known !== GENESIS_HASH && !position.has(known)) {
@@ -92,14 +100,107 @@ export function verifyJournal(
       `the recorded head ${known} is no longer in the journal: entries after seq ${prev?.seq ?? 0} were deleted or rewritten`,
     );
   }
-  return { ok: true, count, head };
+  const tail = tailProblem(entries, options);
+  if (tail) return fail(count, tail.seq, "deleted", tail.message);
+  return unmatched.open.length > 0
+    ? { ok: true, count, head, openIntents: unmatched.open }
+    : { ok: true, count, head };
+}
+
+export interface VerifyOptions {
+  knownHead?: string;
+  expectHead?: { seq: number; hash: string };
+  /** The store's head anchor; null when it records none; absent: not checked. */
+  anchor?: { seq: number; hash: string } | null;
+  key?: Uint8Array;
+}
+
+/** Every outcome that names an intent closes an earlier intent of the same step, once. */
+function matchIntents(entries: readonly JournalRecord[]): {
+  open: number[];
+  problem?: { seq: number; message: string };
+} {
+  const intents = new Map<number, JournalRecord>();
+  const closed = new Set<number>();
+  for (const e of entries) {
+    if (e.kind === "intent") {
+      intents.set(e.seq, e);
+      continue;
+    }
+    if (e.intent === undefined) continue; // written before write-ahead journaling
+    const intent = intents.get(e.intent);
+    const same =
+      intent !== undefined &&
+      intent.org === e.org &&
+      intent.action === e.action &&
+      intent.email === e.email;
+    if (!same || closed.has(e.intent)) {
+      const why = closed.has(e.intent)
+        ? "which already has an outcome"
+        : "which is not an earlier intent of the same step";
+      return {
+        open: [],
+        problem: {
+          seq: e.seq,
+          message: `entry seq ${e.seq} closes intent seq ${e.intent}, ${why}`,
+        },
+      };
+    }
+    closed.add(e.intent);
+  }
+  return { open: [...intents.keys()].filter((seq) => !closed.has(seq)) };
+}
+
+/** A tail cut off leaves a consistent chain: only a head recorded elsewhere tells. */
+function tailProblem(
+  entries: readonly JournalRecord[],
+  options: VerifyOptions,
+): { seq: number; message: string } | undefined {
+  const last = entries.at(-1);
+  const lastSeq = last?.seq ?? 0;
+  const expected = options.expectHead;
+  if (expected !== undefined) {
+    const at = entries.find((e) => e.seq === expected.seq);
+    if (at === undefined) {
+      return {
+        seq: lastSeq + 1,
+        message: `the expected head ${expected.seq}:${expected.hash} is gone: the journal ends at seq ${lastSeq}, entries after it were deleted`,
+      };
+    }
+    if (at.hash !== expected.hash.toLowerCase()) {
+      return {
+        seq: expected.seq,
+        message: `entry seq ${expected.seq} is not the expected head ${expected.seq}:${expected.hash}: the journal was rewritten from there`,
+      };
+    }
+  }
+  const anchor = options.anchor;
+  if (anchor === undefined) return undefined;
+  if (anchor === null) {
+    return last === undefined
+      ? undefined
+      : {
+          seq: lastSeq,
+          message: `the journal's head anchor is missing or unreadable (the journal ends at seq ${lastSeq}): it was deleted`,
+        };
+  }
+  if (last === undefined || anchor.seq !== last.seq || anchor.hash !== last.hash) {
+    return {
+      seq: lastSeq + 1,
+      message:
+        anchor.seq > lastSeq
+          ? `the journal ends at seq ${lastSeq} but its head anchor records seq ${anchor.seq}: ${missingRange(lastSeq + 1, anchor.seq)} deleted`
+          : `the journal's last entry (seq ${lastSeq}) is not its recorded head ${anchor.seq}:${anchor.hash}: the tail was rewritten`,
+    };
+  }
+  return undefined;
 }
 
 /** The seq under which this entry's stored hash was computed, when only its seq changed. */
 function originalSeq(
-  entry: JournalEntry,
-  entries: readonly JournalEntry[],
-  entryHash: (e: Omit<JournalEntry, "hash">) => string,
+  entry: JournalRecord,
+  entries: readonly JournalRecord[],
+  entryHash: (e: UnhashedRecord) => string,
 ): number | undefined {
   const { hash, ...rest } = entry;
   const candidates = new Set<number>();

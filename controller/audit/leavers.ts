@@ -1,5 +1,5 @@
 import type { JournalEntry, Role } from "../model/index.js";
-import { normalizeEmail } from "../model/index.js";
+import { normalizeEmail, tookEffect } from "../model/index.js";
 import type { HistoryEntry } from "./history.js";
 
 /** How a member lost access (or privilege): their Member deleted, their role lowered, their expiry. */
@@ -16,8 +16,15 @@ export interface LeaverRow {
   commit: string;
   pr: number | null;
   author: string;
-  /** When the backend applied it (the controller journal), null when no entry shows it yet. */
+  /**
+   * When the backend applied it (the controller journal), null when no entry shows it yet. For
+   * an outcome found by recovery (the controller died mid-write) the instant is unknown: this is
+   * the latest it can have been, `appliedNotBefore` the earliest, and `gapSeconds` the longest
+   * the gap can have been — never a precise instant the journal does not hold.
+   */
   appliedAt: string | null;
+  /** Present only when the journal bounds the instant instead of recording it (see above). */
+  appliedNotBefore?: string;
   gapSeconds: number | null;
 }
 
@@ -27,6 +34,8 @@ export interface LeaverSummary {
   notApplied: number;
   worstGapSeconds: number | null;
   medianGapSeconds: number | null;
+  /** Revocations whose gap is an upper bound (applied by an interrupted, recovered write); absent when none. */
+  bounded?: number;
 }
 
 const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
@@ -48,12 +57,9 @@ export function leaverGaps(
     const said = Date.parse(e.date);
     const done = journal.find(
       (j) =>
-        j.result !== "failed" &&
-        j.org === e.org &&
-        Date.parse(j.time) >= said &&
-        carriesOut(j, e, change),
+        tookEffect(j) && j.org === e.org && Date.parse(j.time) >= said && carriesOut(j, e, change),
     );
-    rows.push({
+    const row: LeaverRow = {
       org: e.org,
       email: e.email,
       change,
@@ -65,7 +71,9 @@ export function leaverGaps(
       author: e.author,
       appliedAt: done ? done.time : null,
       gapSeconds: done ? Math.max(0, Math.round((Date.parse(done.time) - said) / 1000)) : null,
-    });
+    };
+    if (done?.notBefore !== undefined) row.appliedNotBefore = done.notBefore;
+    rows.push(row);
   }
   return rows;
 }
@@ -101,13 +109,32 @@ export function summarizeLeavers(rows: readonly LeaverRow[]): LeaverSummary {
       : gaps.length % 2 === 1
         ? (gaps[mid] as number)
         : ((gaps[mid - 1] as number) + (gaps[mid] as number)) / 2;
+  const bounded = rows.filter((r) => r.gapSeconds !== null && r.appliedNotBefore !== undefined);
   return {
     revocations: rows.length,
     applied: gaps.length,
     notApplied: rows.length - gaps.length,
     worstGapSeconds: gaps.length === 0 ? null : (gaps.at(-1) as number),
     medianGapSeconds: median,
+    ...(bounded.length > 0 ? { bounded: bounded.length } : {}),
   };
+}
+
+/** When the backend applied it, as an auditor reads it: an instant, or the bounds recovery knows. */
+export function formatApplied(row: {
+  appliedAt?: string | null;
+  appliedNotBefore?: string;
+}): string {
+  if (row.appliedAt === null || row.appliedAt === undefined) return "";
+  return row.appliedNotBefore === undefined
+    ? row.appliedAt
+    : `between ${row.appliedNotBefore} and ${row.appliedAt}`;
+}
+
+/** A row's gap: exact, or "at most" when the journal only bounds the instant. */
+export function formatRowGap(row: Pick<LeaverRow, "gapSeconds" | "appliedNotBefore">): string {
+  const gap = formatGap(row.gapSeconds);
+  return row.gapSeconds !== null && row.appliedNotBefore !== undefined ? `at most ${gap}` : gap;
 }
 
 /** `3600` → `1h 0m 0s`: a gap as an auditor reads it. */

@@ -97,5 +97,12 @@ export interface IdentityBackend {
    */
   markManaged(org: string, emails: readonly string[], ctx: WriteContext): Promise<void>;
 
+  /**
+   * Optional, for recovering an interrupted write (apply/recover-intents.ts): the outcome of the
+   * write that carried this idempotency key; null when none committed with it since `since`;
+   * undefined when the backend cannot tell (then recovery compares the observed state).
+   */
+  writeOutcome?(key: string, since: string): Promise<WriteOutcome | null | undefined>;
+
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import type { JournalEntry } from "./journal.js";
+import type { UnhashedRecord } from "./journal.js";
 import { journalCanonical } from "./journal.js";
 
 /**
@@ -9,7 +9,7 @@ import { journalCanonical } from "./journal.js";
  * cannot rewrite history and compute a chain that verifies. Without one, a plain SHA-256 chain
  * shows accidental damage and edits that were not re-chained.
  */
-export function journalHash(entry: Omit<JournalEntry, "hash">, key?: Uint8Array): string {
+export function journalHash(entry: UnhashedRecord, key?: Uint8Array): string {
   const text = journalCanonical(entry);
   return key === undefined
     ? createHash("sha256").update(text).digest("hex")

@@ -3,6 +3,7 @@ import { hasErrors } from "../model/index.js";
 import { loadDesiredState } from "../load/index.js";
 import { plan as makePlan, nextExpiry, reviewsDue } from "../plan/index.js";
 import type { ObservedOrganization, ObservedState, Plan } from "../plan/types.js";
+import { recoverIntents } from "../apply/index.js";
 import { applyConverging } from "./converge.js";
 import { failure, observeOrganization } from "./observe.js";
 import type { ObserveFailure } from "./observe.js";
@@ -77,8 +78,19 @@ export async function reconcileLoaded(
 
   const observedOrgs = new Map<string, ObservedOrganization>();
   const failed = new Map<string, ObserveFailure>();
+  if (!options.dryRun) {
+    // Interrupted writes are journaled before anything is planned again (recover-intents.ts);
+    // a full pass also resolves those of organizations no longer declared.
+    const recovery = await recoverIntents(deps.backend, deps.state, {
+      ...(options.orgs === undefined ? {} : { orgs: options.orgs }),
+      ...(options.recovery ?? {}),
+    });
+    for (const [org, error] of recovery.failed) failed.set(org, failure(error));
+    deps.observer?.onRecovered?.(recovery);
+  }
   const undeclared = await listUndeclared(deps, desired, options);
   for (const org of selected) {
+    if (failed.has(org.name)) continue;
     const observation = undeclared.ok
       ? await observeOrganization(deps.backend, deps.managedState, org)
       : { org: org.name, ok: false as const, error: undeclared.error };

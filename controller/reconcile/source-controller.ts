@@ -1,3 +1,4 @@
+import type { RecoveryReport } from "../apply/recover-intents.js";
 import type { Decision } from "./decision.js";
 import { decideOrg, decideSource, expiryWakeMs, workOutcome } from "./decision.js";
 import { ControllerLoop } from "./loop.js";
@@ -34,6 +35,8 @@ export interface SourceControllerOptions {
   onOrg?(event: OrgEvent): Promise<void> | void;
   /** Each step applied (or failed), with the revision it came from. */
   onStepDone?(org: string, revision: string, result: StepResult): void;
+  /** Interrupted writes were journaled before an org was planned (apply/recover-intents.ts). */
+  onRecovered?(report: RecoveryReport): void;
   /** A source pass or an org's reconcile threw (a bug): it is retried with backoff. */
   onCrash?(error: unknown, org?: string): void;
 }
@@ -168,7 +171,10 @@ export class SourceController {
       result = await reconcileLoaded(
         {
           ...this.options.deps,
-          observer: { onStepDone: (o, r) => this.options.onStepDone?.(o, revision, r) },
+          observer: {
+            onStepDone: (o, r) => this.options.onStepDone?.(o, revision, r),
+            onRecovered: (report) => this.options.onRecovered?.(report),
+          },
         },
         loaded,
         { ...this.options.reconcileOptions(), orgs: [org], now },

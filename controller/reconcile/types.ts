@@ -6,6 +6,7 @@ import type {
 } from "../model/index.js";
 import type { Plan } from "../plan/types.js";
 import type { RetryOptions, StepResult } from "../apply/types.js";
+import type { RecoveryOptions, RecoveryReport } from "../apply/recover-intents.js";
 
 // StepResult lives with the executor that produces it (apply must not import reconcile).
 export type { StepResult } from "../apply/types.js";
@@ -52,6 +53,8 @@ export interface ReconcileObserver {
   /** The source is loaded: its revision and validation issues, before anything is planned. */
   onLoaded?(revision: string, issues: readonly Issue[]): void;
   onStepDone?(org: string, result: StepResult, done: number, total: number): void;
+  /** Intents of interrupted writes were resolved before planning (apply/recover-intents.ts). */
+  onRecovered?(report: RecoveryReport): void;
 }
 
 export interface ReconcileDeps {
@@ -88,4 +91,6 @@ export interface ReconcileOptions {
   signal?: AbortSignal;
   /** The pass's clock for declared expiries (default: the time the pass starts). */
   now?: Date;
+  /** How interrupted writes are recovered (tests inject the writer's liveness and the clock). */
+  recovery?: Omit<RecoveryOptions, "orgs">;
 }

@@ -84,8 +84,11 @@ describe("applyPlan", () => {
       "carol@acme.com:admin",
     ]);
     expect(state.journal).toHaveLength(p.steps.length);
+    // Write-ahead: each outcome closes the intent recorded before its write, earlier in the chain.
+    const bobIntent = state.chain.find((r) => r.kind === "intent" && r.email === "bob@acme.com");
+    expect(bobIntent).toMatchObject({ kind: "intent", action: "invite", role: "member" });
     expect(state.journal[1]).toMatchObject({
-      seq: 2,
+      intent: bobIntent!.seq,
       time: "2026-03-01T10:00:00.000Z",
       org: "acme",
       action: "invite",
@@ -94,7 +97,11 @@ describe("applyPlan", () => {
       revision: "rev-1",
       result: "applied",
     });
-    expect(state.journal[1]!.prevHash).toBe(state.journal[0]!.hash);
+    expect(state.journal[1]!.seq).toBeGreaterThan(bobIntent!.seq);
+    expect(state.chain.map((r) => r.prevHash).slice(1)).toEqual(
+      state.chain.map((r) => r.hash).slice(0, -1),
+    );
+    expect(await state.openIntents()).toEqual([]);
     expect([...(await state.managedMembers("acme"))].sort()).toEqual([
       "alice@acme.com",
       "bob@acme.com",

@@ -2,18 +2,32 @@ import { createHash } from "node:crypto";
 import type {
   ControllerState,
   JournalEntry,
+  JournalIntent,
+  JournalRecord,
   NewJournalEntry,
+  NewJournalIntent,
+  OpenIntent,
+  UnhashedRecord,
 } from "../../controller/model/index.js";
 import { GENESIS_HASH, journalCanonical, normalizeEmail } from "../../controller/model/index.js";
 
 /** A ControllerState held in memory, with the same hash chain the persistent ones keep. */
 export class MemoryState implements ControllerState {
-  readonly journal: JournalEntry[] = [];
+  /** Every record, intents included. */
+  readonly chain: JournalRecord[] = [];
   /** Every change of a managed set, in order: shows the write-ahead happened before the writes. */
   readonly managedWrites: { org: string; op: "add" | "remove"; emails: string[] }[] = [];
   private readonly managed = new Map<string, Set<string>>();
+  private readonly open = new Map<number, OpenIntent>();
   /** Throws on the next appendJournal calls while positive. */
   failJournal = 0;
+  /** Recorded as the writer of each intent (tests pretend to be another, dead process). */
+  writer = { host: "memory", pid: process.pid };
+
+  /** The outcomes, as audit readers see them. */
+  get journal(): JournalEntry[] {
+    return this.chain.filter((r): r is JournalEntry => r.kind !== "intent");
+  }
 
   managedMembers(org: string): Promise<Set<string>> {
     return Promise.resolve(new Set(this.managed.get(org) ?? []));
@@ -37,20 +51,27 @@ export class MemoryState implements ControllerState {
     return Promise.resolve();
   }
 
+  appendIntent(intent: NewJournalIntent): Promise<JournalIntent> {
+    const full = this.link({ kind: "intent", ...intent }) as JournalIntent;
+    this.open.set(full.seq, { intent: full, writer: { ...this.writer } });
+    return Promise.resolve(full);
+  }
+
   appendJournal(entry: NewJournalEntry): Promise<JournalEntry> {
     if (this.failJournal > 0) {
       this.failJournal--;
       return Promise.reject(new Error("journal store unavailable"));
     }
-    const prevHash = this.journal.at(-1)?.hash ?? GENESIS_HASH;
-    const clean = Object.fromEntries(
-      Object.entries(entry).filter(([, v]) => v !== undefined),
-    ) as NewJournalEntry;
-    const unsigned = { ...clean, seq: this.journal.length + 1, prevHash };
-    const hash = createHash("sha256").update(journalCanonical(unsigned)).digest("hex");
-    const full: JournalEntry = { ...unsigned, hash };
-    this.journal.push(full);
-    return Promise.resolve(full);
+    if (entry.intent !== undefined) {
+      const closed = this.journal.find((e) => e.intent === entry.intent);
+      if (closed) return Promise.resolve(closed);
+      this.open.delete(entry.intent);
+    }
+    return Promise.resolve(this.link(entry) as JournalEntry);
+  }
+
+  openIntents(): Promise<OpenIntent[]> {
+    return Promise.resolve([...this.open.values()]);
   }
 
   readJournal(filter: { org?: string; since?: string } = {}): Promise<JournalEntry[]> {
@@ -63,7 +84,26 @@ export class MemoryState implements ControllerState {
     );
   }
 
+  readChain(): Promise<JournalRecord[]> {
+    return Promise.resolve([...this.chain]);
+  }
+
+  recordedHead(): Promise<{ seq: number; hash: string } | null> {
+    const last = this.chain.at(-1);
+    return Promise.resolve(last ? { seq: last.seq, hash: last.hash } : null);
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private link(record: object): JournalRecord {
+    const prevHash = this.chain.at(-1)?.hash ?? GENESIS_HASH;
+    const clean = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+    const unsigned = { ...clean, seq: this.chain.length + 1, prevHash } as UnhashedRecord;
+    const hash = createHash("sha256").update(journalCanonical(unsigned)).digest("hex");
+    const full = { ...unsigned, hash } as JournalRecord;
+    this.chain.push(full);
+    return full;
   }
 }

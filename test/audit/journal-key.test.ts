@@ -74,6 +74,10 @@ function rewriteAndRechain(file: string): void {
       );
       prev = hash;
     }
+    // A thorough attacker moves the head anchor too (or the tail check alone would catch it).
+    db.prepare(
+      "UPDATE roster_meta SET value = ? || ':' || ? WHERE key = 'controller_journal_head'",
+    ).run(String(rows.length), prev);
   } finally {
     db.close();
   }
@@ -112,7 +116,8 @@ describe("roster journal verify with a journal key", { timeout: 60_000 }, () => 
     expect(keyed.code).toBe(1);
     expect(keyed.stderr).toContain("journal tampered: entry seq 1 was edited");
     // Without the key a consistent re-chained journal verifies: what docs/audit.md warns about.
-    expect(roster(["journal", "verify", "--backend", `sqlite:${file}`]).code).toBe(0);
+    const unkeyed = roster(["journal", "verify", "--backend", `sqlite:${file}`]);
+    expect(unkeyed.code, unkeyed.stderr).toBe(0);
   });
 
   it("refuses a key that is too short, and never prints the key", () => {

@@ -87,7 +87,7 @@ describe("read-only commands never create a store", { timeout: 60_000 }, () => {
     const intact = await cli(["journal", "verify", "--backend", `sqlite:${db}`], { cwd: tmp.dir });
     expect(intact.code).toBe(0);
     const db2 = new Database(db);
-    db2.prepare("UPDATE controller_journal SET role = 'owner' WHERE seq = 2").run();
+    db2.prepare("UPDATE controller_journal SET role = 'owner' WHERE role = 'member'").run();
     db2.close();
     const tampered = await cli(["journal", "verify", "--backend", `sqlite:${db}`], {
       cwd: tmp.dir,

@@ -154,7 +154,10 @@ class ScenarioRun {
     if (!this.target.sharedJournal) return;
     const connection = await this.target.connect();
     try {
-      const verdict = verifyJournal(await connection.state.readJournal());
+      // The whole chain (intents included) and the head anchor the store records.
+      const verdict = verifyJournal(await connection.state.readChain(), {
+        anchor: await connection.state.recordedHead(),
+      });
       if (!verdict.ok) throw new Error(`journal: ${verdict.message}`);
     } finally {
       await connection.close();

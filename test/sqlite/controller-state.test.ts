@@ -150,7 +150,7 @@ describe("one file for the Portal store and the controller state", () => {
         .prepare("SELECT value FROM roster_meta WHERE key = 'controller_state_version'")
         .pluck()
         .get(),
-    ).toBe("1");
+    ).toBe("2");
     db.close();
 
     const reopened = openSqlite(file);

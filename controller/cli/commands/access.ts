@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { AccessReport } from "../../audit/access.js";
 import { accessAt } from "../../audit/access.js";
 import { skippedNote } from "../../audit/history.js";
+import { formatApplied } from "../../audit/leavers.js";
 import type { JournalEntry } from "../../model/index.js";
 import { parseInstant } from "../dates.js";
 import { addGitOptions } from "../git-options.js";
@@ -87,7 +88,7 @@ function print(report: AccessReport, format: "table" | "json", withJournal: bool
   if (withJournal) headers.push("APPLIED AT");
   const rows = report.members.map((m) => {
     const row = [m.org, m.email, m.role, m.grantedIn.slice(0, 12)];
-    if (withJournal) row.push(m.gap ? "GAP: never applied" : (m.appliedAt ?? ""));
+    if (withJournal) row.push(m.gap ? "GAP: never applied" : formatApplied(m));
     return row;
   });
   process.stdout.write(renderTable(headers, rows));

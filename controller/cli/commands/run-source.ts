@@ -124,6 +124,18 @@ async function startController(
         ? AbortSignal.any([shutdown.signal, leadership.termSignal()])
         : shutdown.signal,
     }),
+    onRecovered: (report) => {
+      metrics.recordRecovered(report.recovered);
+      for (const e of report.recovered) {
+        log.warn("interrupted write recovered", {
+          org: e.org,
+          action: e.action,
+          email: e.email,
+          result: e.result,
+          between: [e.notBefore, e.time],
+        });
+      }
+    },
     onStepDone: (org, revision, r) => {
       const fields = { org, revision, action: r.step.action, email: r.step.email };
       if (r.result === "failed") log.error("step failed", { ...fields, error: r.error?.message });

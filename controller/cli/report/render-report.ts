@@ -1,5 +1,5 @@
 import type { LeaverRow, LeaverSummary } from "../../audit/leavers.js";
-import { formatGap } from "../../audit/leavers.js";
+import { formatApplied, formatRowGap } from "../../audit/leavers.js";
 import type { AccessReviewReport } from "../../audit/review.js";
 import { summaryText } from "../review/render-leavers.js";
 import { escapeHtml as h } from "./escape.js";
@@ -129,7 +129,7 @@ function leaversTable(o: OrgReport, withJournal: boolean): string {
   const rows = o.leavers
     .map(
       (r) =>
-        `<tr><th scope="row">${h(r.email)}</th><td>${h(r.change)}</td><td>${h(r.saidAt)}</td><td><code>${h(r.commit.slice(0, 12))}</code>${r.pr === null ? "" : ` (#${r.pr})`}</td><td>${h(r.appliedAt ?? "")}</td><td>${withJournal ? h(formatGap(r.gapSeconds)) : ""}</td></tr>`,
+        `<tr><th scope="row">${h(r.email)}</th><td>${h(r.change)}</td><td>${h(r.saidAt)}</td><td><code>${h(r.commit.slice(0, 12))}</code>${r.pr === null ? "" : ` (#${r.pr})`}</td><td>${h(formatApplied(r))}</td><td>${withJournal ? h(formatRowGap(r)) : ""}</td></tr>`,
     )
     .join("\n");
   return `<table class="leavers">

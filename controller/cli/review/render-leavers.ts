@@ -1,5 +1,5 @@
 import type { LeaverRow, LeaverSummary } from "../../audit/leavers.js";
-import { formatGap } from "../../audit/leavers.js";
+import { formatApplied, formatGap, formatRowGap } from "../../audit/leavers.js";
 import { renderCsv } from "../csv.js";
 import { markdownCell as esc } from "../markdown-text.js";
 import { renderTable } from "../output.js";
@@ -16,6 +16,7 @@ const COLUMNS = [
   "author",
   "appliedAt",
   "gapSeconds",
+  "appliedNotBefore",
 ] as const;
 
 export function summaryText(s: LeaverSummary, withJournal = true): string {
@@ -24,14 +25,17 @@ export function summaryText(s: LeaverSummary, withJournal = true): string {
   return (
     `${s.revocations} revocations, ${s.applied} applied, ${s.notApplied} not applied; ` +
     `worst gap ${s.worstGapSeconds === null ? "-" : formatGap(s.worstGapSeconds)}, ` +
-    `median gap ${s.medianGapSeconds === null ? "-" : formatGap(s.medianGapSeconds)}`
+    `median gap ${s.medianGapSeconds === null ? "-" : formatGap(s.medianGapSeconds)}` +
+    (s.bounded !== undefined
+      ? `; ${s.bounded} applied by an interrupted write: their gaps are upper bounds`
+      : "")
   );
 }
 
 export function renderLeaversCsv(rows: readonly LeaverRow[]): string {
   return renderCsv(
     [...COLUMNS],
-    rows.map((r) => COLUMNS.map((c) => r[c])),
+    rows.map((r) => COLUMNS.map((c) => r[c] ?? null)),
   );
 }
 
@@ -52,8 +56,8 @@ export function renderLeaversTable(
             r.saidAt,
             r.commit.slice(0, 12),
             r.pr === null ? "" : `#${r.pr}`,
-            r.appliedAt ?? "",
-            withJournal ? formatGap(r.gapSeconds) : "",
+            formatApplied(r),
+            withJournal ? formatRowGap(r) : "",
           ]),
         );
   return `${table}${summaryText(summary, withJournal)}\n`;
@@ -67,7 +71,7 @@ export function renderLeaversMarkdown(rows: readonly LeaverRow[], summary: Leave
     "|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.org} | ${esc(r.email)} | ${r.change} | ${r.saidAt} | ${r.commit.slice(0, 12)}${r.pr === null ? "" : ` (#${r.pr})`} | ${r.appliedAt ?? ""} | ${formatGap(r.gapSeconds)} |`,
+        `| ${r.org} | ${esc(r.email)} | ${r.change} | ${r.saidAt} | ${r.commit.slice(0, 12)}${r.pr === null ? "" : ` (#${r.pr})`} | ${formatApplied(r)} | ${formatRowGap(r)} |`,
     ),
     "",
     summaryText(summary),

@@ -56,6 +56,12 @@ export class ControllerMetrics {
     labelNames: ["org", "reason"] as const,
     registers: [this.registry],
   });
+  private readonly writesRecovered = new Counter({
+    name: "roster_writes_recovered_total",
+    help: "Writes interrupted between the backend and the journal (a killed controller), journaled on recovery, by organization and result (applied, noop, failed).",
+    labelNames: ["org", "result"] as const,
+    registers: [this.registry],
+  });
   private readonly knownOrgs = new Set<string>();
   private undeliveredMail: () => readonly { org: string }[] = () => [];
 
@@ -100,6 +106,11 @@ export class ControllerMetrics {
         this.set(isLeader() ? 1 : 0);
       },
     });
+  }
+
+  /** The outcomes recovery appended for intents whose writer had died (apply/recover-intents.ts). */
+  recordRecovered(recovered: readonly { org: string; result: string }[]): void {
+    for (const r of recovered) this.writesRecovered.inc({ org: r.org, result: r.result });
   }
 
   recordMailAttempt(attempt: { org: string; result: string; reason?: string }): void {

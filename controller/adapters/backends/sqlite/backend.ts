@@ -54,6 +54,11 @@ export class SqliteBackend implements IdentityBackend {
     return this.run(() => this.store.snapshot(org));
   }
 
+  /** Exact, from the idempotency record the write's own transaction committed. */
+  writeOutcome(key: string, since: string): Promise<WriteOutcome | null | undefined> {
+    return this.run(() => this.store.idempotencyOutcome(key, since));
+  }
+
   capabilities(_org: string): Promise<Capabilities> {
     return Promise.resolve({ ...FULL_CAPABILITIES });
   }

@@ -1,7 +1,14 @@
-import type { InvitableRole, Mailer, OrgSettings, Role } from "../../../model/index.js";
+import type {
+  InvitableRole,
+  Mailer,
+  OrgSettings,
+  Role,
+  WriteOutcome,
+} from "../../../model/index.js";
 import type { SqliteDatabase } from "./database.js";
 import { openDatabase } from "./database.js";
 import { queueInviteMail } from "./delivery.js";
+import { IDEMPOTENCY_RETENTION_DAYS } from "./idempotency.js";
 import { invitationByToken, type InvitationByToken } from "./invitation-by-token.js";
 import { MailDispatcher } from "./mail-dispatcher.js";
 import { MailJobs, type UndeliveredMail } from "./mail-jobs.js";
@@ -228,6 +235,20 @@ export class PortalStore extends PortalReads {
    */
   hasIdempotencyRecord(key: string): boolean {
     return this.sql.get("SELECT 1 FROM idempotency WHERE key = ?").get(key) !== undefined;
+  }
+
+  /**
+   * What the write carrying this key did, read from the record its own transaction wrote: null
+   * when none committed with it since `since` (ISO 8601); undefined when the records of that
+   * time may have been pruned already (IDEMPOTENCY_RETENTION_DAYS), so absence proves nothing.
+   */
+  idempotencyOutcome(key: string, since: string): WriteOutcome | null | undefined {
+    const row = this.sql.get("SELECT outcome FROM idempotency WHERE key = ?").get(key) as
+      | { outcome: WriteOutcome }
+      | undefined;
+    if (row) return row.outcome;
+    const kept = this.now().getTime() - (IDEMPOTENCY_RETENTION_DAYS - 1) * 86_400_000;
+    return Date.parse(since) >= kept ? null : undefined;
   }
 
   revokeApiKey(actor: Actor, org: string, keyId: number, options: WriteOptions = {}): WriteResult {

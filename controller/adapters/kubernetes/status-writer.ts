@@ -1,8 +1,9 @@
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiStatusCode } from "./api-errors.js";
-import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
+import { GROUP, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject } from "./objects.js";
+import { PLURALS } from "./objects.js";
 
 /** A status subresource body, as the status writer patches it. */
 export type Status = Record<string, unknown>;
@@ -39,7 +40,7 @@ export class StatusWriter {
             group: GROUP,
             version: VERSION,
             namespace,
-            plural: kind === "Organization" ? ORGANIZATIONS : MEMBERS,
+            plural: PLURALS[kind],
             name,
             body: { status },
           },

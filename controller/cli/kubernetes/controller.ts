@@ -50,6 +50,8 @@ export interface KubernetesControllerOptions {
   /** Watches are ended by the server after about this long (default 300 s). */
   watchTimeoutSeconds?: number;
   log?: Logger;
+  /** The clock of expiries and review deadlines (tests inject it; default: the system's). */
+  now?: () => Date;
 }
 
 /**
@@ -113,6 +115,7 @@ export class KubernetesController {
       concurrency: options.concurrency,
       retry: options.retry,
       onReconciled: options.onReconciled,
+      ...(options.now ? { now: options.now } : {}),
     };
     if (options.leaderElection) {
       const lease = options.leaderElection;
@@ -241,7 +244,13 @@ export class KubernetesController {
   }
 
   private async reconcile(org: string) {
-    const objects = selectOrgObjects(org, this.cache.organizations(), this.cache.members());
+    const { cache } = this;
+    const objects = selectOrgObjects(
+      org,
+      cache.organizations(),
+      cache.members(),
+      cache.accessReviews(),
+    );
     this.stats.reconciles++;
     const outcome = await reconcileOrg(this.deps, objects);
     this.log.info("reconciled", { org, next: outcome.kind });

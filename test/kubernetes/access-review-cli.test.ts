@@ -128,6 +128,21 @@ describe("roster run --source kubernetes exports roster_access_review_due_second
       // acme: due in about 80 days; beta: overdue by about 10 days.
       expect(Math.abs((seen.get("acme") ?? 0) - 80 * 86_400)).toBeLessThan(600);
       expect(Math.abs((seen.get("beta") ?? 0) + 10 * 86_400)).toBeLessThan(600);
+
+      // A deleted Organization (Orphan: the backend is left alone) loses its gauge: an overdue
+      // review of an organization nobody manages any more must not keep an alert firing.
+      const deleted = await fetch(
+        `${server.url}/apis/roster.workjet.io/v1alpha1/namespaces/${NS}/organizations/beta`,
+        { method: "DELETE" },
+      );
+      expect(deleted.status).toBe(200);
+      await waitFor(
+        () => server.get("organizations", NS, "beta") === undefined,
+        20_000,
+        "beta gone",
+      );
+      await waitFor(async () => (await gauges()).size === 1, 20_000, "beta's gauge gone");
+      expect([...(await gauges()).keys()]).toEqual(["acme"]);
     } finally {
       child.kill("SIGTERM");
       await closed;

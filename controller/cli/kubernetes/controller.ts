@@ -46,6 +46,7 @@ export interface KubernetesControllerOptions {
   retry?: RetryOptions;
   queue?: { baseDelayMs?: number; maxDelayMs?: number };
   onReconciled?: OrgReconcilerDeps["onReconciled"];
+  onOrganizationGone?: OrgReconcilerDeps["onOrganizationGone"];
   cacheRestartDelayMs?: number;
   /** Watches are ended by the server after about this long (default 300 s). */
   watchTimeoutSeconds?: number;
@@ -115,6 +116,7 @@ export class KubernetesController {
       concurrency: options.concurrency,
       retry: options.retry,
       onReconciled: options.onReconciled,
+      onOrganizationGone: options.onOrganizationGone,
       ...(options.now ? { now: options.now } : {}),
     };
     if (options.leaderElection) {

@@ -54,6 +54,8 @@ export interface OrgReconcilerDeps {
   now?: () => Date;
   /** Every finished reconcile pass, for the roster_sync_* metrics. */
   onReconciled?: (result: ReconcileResult, seconds: number) => void;
+  /** The org has no Organization object any more: its per-org metrics go. */
+  onOrganizationGone?: (org: string) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function reconcileOrg(
   if (deletingOrg && isDeleting(deletingOrg)) return deleteOrganization(deps, objects, deletingOrg);
 
   const check = checkOrgObjects(objects);
+  if (objects.organizations.length === 0) deps.onOrganizationGone?.(objects.org);
   let outcome: OrgOutcome & { retry: boolean };
   // The org's next declared expiry (revoke AT it) or review deadline: the key comes back then.
   let wakeAt: number | undefined;

@@ -152,7 +152,7 @@ export class KubernetesController {
   }
 
   /**
-   * Readiness: the cache has listed both kinds and leadership is known; the leader is ready once
+   * Readiness: the cache has listed every kind and leadership is known; the leader is ready once
    * its first pass over every organization is done.
    */
   get ready(): boolean {

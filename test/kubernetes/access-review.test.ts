@@ -183,6 +183,17 @@ describe("an AccessReview the rules refuse stops the organization, with the file
     expect(h.condition(h.org(), "Stalled")?.status).toBe("False");
   });
 
+  it("an AccessReview the schema rejects stalls the organization, naming its field", async () => {
+    await acme();
+    await h.createAccessReview("q1", { reviewer: "alice@acme.com", reviewedAt: "last tuesday" });
+    await start();
+    await waitFor(() => h.condition(h.org(), "Stalled")?.status === "True", 10_000, "Stalled");
+    expect(h.condition(h.org(), "Stalled")?.message).toMatch(
+      new RegExp(`^${NS}/AccessReview/q1: .*reviewedAt`),
+    );
+    expect(h.writes()).toEqual([]);
+  });
+
   it("an AccessReview in another namespace than its Organization is Invalid", async () => {
     await acme();
     await h.createAccessReview(

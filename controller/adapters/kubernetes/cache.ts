@@ -30,8 +30,8 @@ const KINDS: readonly RosterKind[] = ["Organization", "Member", "AccessReview"];
 type RosterInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
 /**
- * Informers on Organization, Member and AccessReview: a list, then a watch from the list's resourceVersion,
- * with bookmarks and a server-side timeout (BoundedWatch). client-node's ListWatch re-watches by
+ * Informers on Organization, Member and AccessReview: a list, then a watch from the list's
+ * resourceVersion, with bookmarks and a server-side timeout (BoundedWatch). client-node's ListWatch re-watches by
  * itself when a stream ends and re-lists after 410 Gone (an expired resourceVersion);
  * on any other error it stops, so this restarts it after a delay (a fresh list). The cache
  * is what the controller reconciles from: it never reads the API server per reconcile.

@@ -23,7 +23,7 @@ export interface ObjectMeta {
   finalizers?: string[];
 }
 
-/** An Organization, Member or AccessReview as the API server serves it (custom objects are plain JSON). */
+/** One of our objects as the API server serves it (custom objects are plain JSON). */
 export interface RosterObject {
   apiVersion?: string;
   kind?: string;
@@ -52,7 +52,10 @@ export function hasFinalizer(object: RosterObject, finalizer: string): boolean {
   return (object.metadata.finalizers ?? []).includes(finalizer);
 }
 
-/** `spec.organization` of a Member (or an AccessReview), or undefined when the spec does not carry a string there. */
+/**
+ * `spec.organization` of a Member (or an AccessReview), or undefined when the spec does not
+ * carry a string there.
+ */
 export function memberOrg(object: RosterObject): string | undefined {
   const spec = object.spec as { organization?: unknown } | undefined;
   return typeof spec?.organization === "string" ? spec.organization : undefined;

@@ -114,7 +114,8 @@ export function liveEmails(objects: OrgObjects): Set<string> {
  * objects themselves, each named `NAMESPACE/Kind/NAME` so every issue names the resource, which
  * the loader validates with the schema that validates Git files (load/parse-object.ts).
  * The revision is the highest resourceVersion of the org's objects, deleting ones included (a
- * deletion changes the desired state too; an AccessReview changes when a review is due): the cache state the pass saw.
+ * deletion changes the desired state too; an AccessReview, when a review is due): the cache
+ * state the pass saw.
  */
 export class CachedOrgSource implements DesiredStateSource {
   readonly describe: string;

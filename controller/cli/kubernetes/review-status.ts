@@ -4,7 +4,7 @@ import type { RosterObject } from "../../adapters/kubernetes/objects.js";
 import { formatDuration } from "../../model/index.js";
 import type { ReviewDueAt } from "../../reconcile/types.js";
 
-export const ACCESS_REVIEW_DUE = "AccessReviewDue";
+const ACCESS_REVIEW_DUE = "AccessReviewDue";
 
 /**
  * The `AccessReviewDue` condition of an Organization with `spec.reviews.every`: True (reason
@@ -16,7 +16,7 @@ export const ACCESS_REVIEW_DUE = "AccessReviewDue";
  * InProgress or Failed: access is as declared, an audit obligation is late. The message holds
  * no clock reading, so it changes only when a review or the period does (one Event, below).
  */
-export function reviewCondition(due: ReviewDueAt, now: Date): ConditionInput {
+function reviewCondition(due: ReviewDueAt, now: Date): ConditionInput {
   const every = formatDuration(due.everySeconds);
   if (due.latest === undefined) {
     return {

@@ -122,6 +122,7 @@ export class RosterCache {
     const watch = new BoundedWatch(this.clients.config, {
       timeoutSeconds: this.options.watchTimeoutSeconds,
       connectTimeoutMs: this.clients.requestTimeoutMs,
+      stopSignal: () => this.stopping.signal,
     });
     const informer: RosterInformer = new ListWatch(path, watch, list, false);
     informer.on("add", (o) => this.options.onChange(kind, fromKube(o), "add"));

@@ -31,6 +31,7 @@ import { reviewConditionOf, reviewOverdueEvents } from "./review-status.js";
 import type { OrgOutcome } from "./status.js";
 import { memberStatus, organizationStatus } from "./status.js";
 import type { StatusUpdate, StatusWriter } from "../../adapters/kubernetes/status-writer.js";
+import { freshest } from "../../adapters/kubernetes/status-writer.js";
 import { stepEvents } from "./step-events.js";
 import type { WorkOutcome } from "../../reconcile/work-queue.js";
 
@@ -69,7 +70,11 @@ export async function reconcileOrg(
   input: OrgObjects,
 ): Promise<WorkOutcome> {
   if (!deps.isLeader()) return { kind: "done" };
-  const objects = await ensureFinalizers(deps, input);
+  const ensured = await ensureFinalizers(deps, input);
+  const objects = {
+    ...ensured,
+    organizations: ensured.organizations.map((o) => freshest(deps.statusWriter, o)),
+  };
   const deletingOrg = objects.organizations.length === 1 ? objects.organizations[0] : undefined;
   if (deletingOrg && isDeleting(deletingOrg)) return deleteOrganization(deps, objects, deletingOrg);
 

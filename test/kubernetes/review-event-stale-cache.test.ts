@@ -6,6 +6,7 @@ import { selectOrgObjects } from "../../controller/adapters/kubernetes/org-objec
 import { StatusWriter } from "../../controller/adapters/kubernetes/status-writer.js";
 import type { OrgReconcilerDeps } from "../../controller/cli/kubernetes/org-reconciler.js";
 import { reconcileOrg } from "../../controller/cli/kubernetes/org-reconciler.js";
+import type { KubeObject } from "../fakes/kube-api-server.js";
 import { Harness, NS } from "./harness.js";
 
 const DAY = 86_400_000;
@@ -36,12 +37,17 @@ afterEach(async () => {
 });
 
 /** The org's objects as a cache would hold them, with the Organization as given. */
-function objects(org: RosterObject) {
+function objects(org: KubeObject | undefined) {
   const list = (plural: string) => h.server.list(plural, NS) as unknown as RosterObject[];
-  return selectOrgObjects("acme", [org], list("members"), list("accessreviews"));
+  return selectOrgObjects(
+    "acme",
+    [org as unknown as RosterObject],
+    list("members"),
+    list("accessreviews"),
+  );
 }
 
-const current = () => h.server.get("organizations", NS, "acme") as unknown as RosterObject;
+const current = () => h.server.get("organizations", NS, "acme");
 
 describe("the ReviewOverdue Event does not depend on the cache having seen our last write", () => {
   it("a review falling due is announced although the cached status is from before the last write", async () => {

@@ -134,7 +134,13 @@ export function desiredOrganization(
     ...lifecycleOf(org),
     ...(reviews && reviews.length > 0
       ? {
-          reviews: [...reviews].sort((a, b) => Date.parse(a.reviewedAt) - Date.parse(b.reviewedAt)),
+          // Two reviews at one instant: by name, so every source (file order, a cluster's
+          // list order) agrees on which is the latest.
+          reviews: [...reviews].sort(
+            (a, b) =>
+              Date.parse(a.reviewedAt) - Date.parse(b.reviewedAt) ||
+              (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+          ),
         }
       : {}),
     source: { file: org.file, line: org.line, col: org.col },

@@ -6,6 +6,8 @@ export interface ReviewDue {
   org: string;
   /** Epoch ms when the next review is due; `now` itself when none was ever recorded. */
   dueAt: number;
+  /** `spec.reviews.every`, in seconds. */
+  everySeconds: number;
   /** The latest AccessReview's `reviewedAt`, if any. */
   latest?: string;
   reviewer?: string;
@@ -27,10 +29,11 @@ export function reviewDue(org: DesiredOrganization, now: number): ReviewDue | un
   const every = org.lifecycle?.reviewEverySeconds;
   if (every === undefined) return undefined;
   const latest = latestReview(org, now);
-  if (latest === undefined) return { org: org.name, dueAt: now };
+  if (latest === undefined) return { org: org.name, dueAt: now, everySeconds: every };
   return {
     org: org.name,
     dueAt: Date.parse(latest.reviewedAt) + every * 1000,
+    everySeconds: every,
     latest: latest.reviewedAt,
     reviewer: latest.reviewer,
   };
@@ -55,7 +58,7 @@ export function warnReviewDue(
   if (now === undefined) return;
   const due = reviewDue(org, now);
   if (due === undefined || due.dueAt > now) return;
-  const every = formatDuration(org.lifecycle?.reviewEverySeconds ?? 0);
+  const every = formatDuration(due.everySeconds);
   out.warn({
     org: org.name,
     code: "access-review-due",

@@ -168,7 +168,7 @@ export async function reconcileLoaded(
   const declared = { revision: desired.revision, organizations: selected };
   const upcoming = nextExpiry(declared, now.getTime());
   const reviews = reviewsDue(declared, now.getTime()).map((r) => ({
-    org: r.org,
+    ...r,
     dueAt: new Date(r.dueAt).toISOString(),
   }));
   return {

@@ -45,7 +45,21 @@ export interface ReconcileResult {
    */
   nextExpiry?: string;
   /** Per organization with `spec.reviews.every`: when its next access review is due. */
-  reviewsDue?: { org: string; dueAt: string }[];
+  reviewsDue?: ReviewDueAt[];
+}
+
+/**
+ * When an organization's next access review is due (`spec.reviews.every` after the latest
+ * AccessReview's `reviewedAt`; the pass's clock when none was ever recorded).
+ */
+export interface ReviewDueAt {
+  org: string;
+  /** UTC ISO 8601. */
+  dueAt: string;
+  everySeconds: number;
+  /** The latest AccessReview's `reviewedAt` and reviewer, when there is one. */
+  latest?: string;
+  reviewer?: string;
 }
 
 /** Progress callbacks for long applies (CLI progress line, logs, metrics, Kubernetes events). */

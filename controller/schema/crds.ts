@@ -46,6 +46,12 @@ const DEFINITIONS: Record<
       { name: "Owner", type: "string", jsonPath: ".status.owner" },
       { name: "Members", type: "integer", jsonPath: ".status.members" },
       { name: "Ready", type: "boolean", jsonPath: ".status.ready" },
+      {
+        name: "Review Due",
+        type: "string",
+        jsonPath: '.status.conditions[?(@.type=="AccessReviewDue")].status',
+        description: "True when an access review is overdue (spec.reviews.every)",
+      },
       AGE,
     ],
   },

@@ -251,14 +251,19 @@ const generation = (description: string): StructuralSchema => ({
 /** The kstatus condition shape (metav1.Condition). */
 const CONDITIONS: StructuralSchema = {
   type: "array",
-  description: "Ready, Reconciling and Stalled, following the kstatus convention.",
+  description:
+    "Ready, Reconciling and Stalled, following the kstatus convention; an Organization with spec.reviews.every also has AccessReviewDue.",
   "x-kubernetes-list-type": "map",
   "x-kubernetes-list-map-keys": ["type"],
   items: {
     type: "object",
     required: ["type", "status"],
     properties: {
-      type: { type: "string", maxLength: 316, description: "Ready, Reconciling or Stalled." },
+      type: {
+        type: "string",
+        maxLength: 316,
+        description: "Ready, Reconciling, Stalled, or AccessReviewDue (Organization).",
+      },
       status: { type: "string", enum: ["True", "False", "Unknown"] },
       reason: {
         type: "string",
@@ -288,6 +293,31 @@ export const ORGANIZATION_STATUS: StructuralSchema = {
       description: "Plan steps that cannot run yet (waiting for an invite, refused by R4/R5).",
     },
     ready: { type: "boolean", description: "True when the backend matches the declared state." },
+    warnings: {
+      type: "array",
+      description:
+        "The last plan's warnings, as `roster plan` prints them: members expiring within spec.expiry.warnBefore (expiring-soon), an overdue access review (access-review-due)…",
+      items: {
+        type: "object",
+        required: ["code", "message"],
+        properties: {
+          code: { type: "string", description: "e.g. expiring-soon, access-review-due." },
+          email: { type: "string", description: "The member the warning is about, if any." },
+          message: { type: "string", maxLength: 1024 },
+        },
+      },
+    },
+    accessReview: {
+      type: "object",
+      description:
+        "With spec.reviews.every: the latest AccessReview and when the next is due (the AccessReviewDue condition says whether it is overdue).",
+      properties: {
+        every: { type: "string", description: "spec.reviews.every, e.g. 90d." },
+        dueAt: timestamp("When the next review is due; absent when none was ever recorded."),
+        lastReviewedAt: timestamp("spec.reviewedAt of the latest valid AccessReview."),
+        lastReviewer: { type: "string", description: "Its reviewer (the owner or an admin)." },
+      },
+    },
   },
 };
 

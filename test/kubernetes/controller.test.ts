@@ -258,11 +258,11 @@ describe("Kubernetes mode: the controller against a fake API server", () => {
     const lists = controller.cacheStats.lists;
 
     h.server.dropWatches(); // resumed from the last resourceVersion
-    await waitFor(() => h.server.watchCount === 2, 10_000, "watches back");
+    await waitFor(() => h.server.watchCount === 3, 10_000, "watches back");
     h.server.compact();
     h.server.dropWatches(); // now 410 Gone: a full relist
-    await waitFor(() => controller.cacheStats.lists >= lists + 2, 10_000, "relist");
-    await waitFor(() => h.server.watchCount === 2, 10_000, "watches back");
+    await waitFor(() => controller.cacheStats.lists >= lists + 3, 10_000, "relist");
+    await waitFor(() => h.server.watchCount === 3, 10_000, "watches back");
     await h.settle();
     expect(h.writes()).toHaveLength(writes);
     expect(controller.stats.reconciles).toBe(reconciles);

@@ -178,14 +178,14 @@ describe("fake Kubernetes API server, driven by @kubernetes/client-node", () => 
     });
     await cache.start();
     await cache.whenSynced();
-    await waitFor(() => server.watchCount === 2);
+    await waitFor(() => server.watchCount === 3);
     server.put("leases", { metadata: { name: "other", namespace: ns }, spec: {} }); // moves the revision
     server.bookmark();
     const watchesBefore = server.requests.filter((r) => r.query.watch).length;
     await new Promise((r) => setTimeout(r, 50));
     server.dropWatches();
-    await waitFor(() => server.requests.filter((r) => r.query.watch).length === watchesBefore + 2);
-    const rewatch = server.requests.filter((r) => r.query.watch).slice(-2);
+    await waitFor(() => server.requests.filter((r) => r.query.watch).length === watchesBefore + 3);
+    const rewatch = server.requests.filter((r) => r.query.watch).slice(-3);
     const lease = server.get("leases", ns, "other")!;
     for (const r of rewatch) expect(r.query.resourceVersion).toBe(lease.metadata.resourceVersion);
     expect(seen).toEqual([]);

@@ -14,6 +14,11 @@ import { waitFor } from "./helpers.js";
 export const NS = "team";
 const group = "roster.workjet.io";
 const version = "v1alpha1";
+const KINDS: Record<string, string> = {
+  organizations: "Organization",
+  members: "Member",
+  accessreviews: "AccessReview",
+};
 
 /** A fake API server, a backend and controller instances wired to them, torn down together. */
 export class Harness {
@@ -78,6 +83,17 @@ export class Harness {
     });
   }
 
+  createAccessReview(
+    name: string,
+    spec: { reviewer: string; reviewedAt: string; organization?: string; notes?: string },
+    namespace = NS,
+  ): Promise<KubeObject> {
+    return this.create("accessreviews", {
+      metadata: { name, namespace },
+      spec: { organization: "acme", ...spec },
+    });
+  }
+
   private async create(
     plural: string,
     body: { metadata: { name: string; namespace?: string }; spec: Record<string, unknown> },
@@ -89,7 +105,7 @@ export class Harness {
       plural,
       body: {
         apiVersion: `${group}/${version}`,
-        kind: plural === "members" ? "Member" : "Organization",
+        kind: KINDS[plural],
         ...body,
       },
     })) as KubeObject;

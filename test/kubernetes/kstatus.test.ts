@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { KubeObject } from "../fakes/kube-api-server.js";
 import { Harness } from "./harness.js";
 import { waitFor } from "./helpers.js";
+import { kstatus } from "./kstatus-reading.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -10,26 +10,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-type Condition = { type: string; status: string; reason?: string; message?: string };
-
-/**
- * kstatus's reading of a custom resource with standard conditions (sigs.k8s.io/cli-utils
- * pkg/kstatus/status, what Flux's `wait: true` and `kubectl wait`-style tooling use): an
- * unobserved generation or Reconciling=True is InProgress, Stalled=True is Failed, else Current.
- */
-function kstatus(object: KubeObject | undefined): "InProgress" | "Failed" | "Current" {
-  const status = (object?.status ?? {}) as {
-    observedGeneration?: number;
-    conditions?: Condition[];
-  };
-  const generation = object?.metadata.generation ?? 0;
-  if ((status.observedGeneration ?? 0) < generation) return "InProgress";
-  const is = (type: string) => status.conditions?.find((c) => c.type === type)?.status === "True";
-  if (is("Stalled")) return "Failed";
-  if (is("Reconciling")) return "InProgress";
-  return "Current";
-}
 
 describe("kstatus-correct status of an Organization", () => {
   it("a blocked transfer is Ready=False/Blocked naming the step, and not in progress forever", async () => {

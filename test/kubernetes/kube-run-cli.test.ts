@@ -1,11 +1,10 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FakeKubeApiServer } from "../fakes/kube-api-server.js";
-
-const CLI = path.resolve(import.meta.dirname, "../../dist/controller/cli/main.js");
+import { CLI, kubeconfigYaml, rosterAsync } from "./cli-process.js";
 
 function roster(...args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd: tmpdir() });
@@ -94,33 +93,3 @@ describe("roster plan --source kubernetes:NAMESPACE", () => {
     }
   });
 });
-
-function kubeconfigYaml(server: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    `clusters:\n- name: fake\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true`,
-    "users:\n- name: ci\n  user:\n    token: t",
-    "contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: ci",
-    "current-context: fake",
-    "",
-  ].join("\n");
-}
-
-/** Spawned asynchronously: the fake API server answers from this same process. */
-function rosterAsync(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      ...options,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}

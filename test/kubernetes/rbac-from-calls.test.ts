@@ -66,6 +66,8 @@ describe("RBAC in config/ is derived from what the controller calls", () => {
       "coordination.k8s.io leases get",
       "coordination.k8s.io leases update",
       "core events create",
+      "roster.workjet.io accessreviews list",
+      "roster.workjet.io accessreviews watch",
       "roster.workjet.io members list",
       "roster.workjet.io members patch",
       "roster.workjet.io members watch",

@@ -90,3 +90,22 @@ describe("plan warns when the latest AccessReview is older than spec.reviews.eve
     expect(plan(unset, observed, { now: new Date("2030-01-01T00:00:00Z") }).warnings).toEqual([]);
   });
 });
+
+describe("two AccessReviews at the same instant", () => {
+  it("the latest is the same whatever order the source lists them in", () => {
+    const at = "2026-03-02T08:00:00Z";
+    const latest = (first: string, second: string) => {
+      const result = loadDesiredState(
+        snapshot({
+          ...tree("alice@acme.com"),
+          "review.yaml":
+            review(first, "alice@acme.com", at) + "---\n" + review(second, "bob@acme.com", at),
+        }),
+      );
+      expect(result.issues).toEqual([]);
+      return result.state!.organizations[0]!.reviews!.at(-1)!.name;
+    };
+    expect(latest("q1", "q2")).toBe("q2");
+    expect(latest("q2", "q1")).toBe("q2");
+  });
+});

@@ -72,6 +72,7 @@ describe("generated CRDs", { timeout: 120_000 }, () => {
                 ["Owner", ".status.owner"],
                 ["Members", ".status.members"],
                 ["Ready", ".status.ready"],
+                ["Review Due", '.status.conditions[?(@.type=="AccessReviewDue")].status'],
                 ["Age", ".metadata.creationTimestamp"],
               ],
       );

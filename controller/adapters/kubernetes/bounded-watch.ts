@@ -13,6 +13,12 @@ export interface BoundedWatchOptions {
   /** How long past its timeout a watch may stay open before it is taken for dead. */
   graceMs?: number;
   random?: () => number;
+  /**
+   * The owner's stop: aborts the watch, the one still connecting included. client-node's
+   * ListWatch.stop() aborts only a watch whose connection is already made; one it is still
+   * opening when stop() runs is kept, and its socket holds the process open after shutdown.
+   */
+  stopSignal?: () => AbortSignal;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -32,6 +38,7 @@ export class BoundedWatch extends Watch {
   private readonly connectTimeoutMs: number;
   private readonly random: () => number;
   private readonly graceMs: number | undefined;
+  private readonly stopSignal: (() => AbortSignal) | undefined;
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -42,6 +49,7 @@ export class BoundedWatch extends Watch {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.random = options.random ?? Math.random;
     this.graceMs = options.graceMs;
+    this.stopSignal = options.stopSignal;
   }
 
   override async watch(
@@ -60,6 +68,10 @@ export class BoundedWatch extends Watch {
       timer.unref();
     };
     abortAfter(this.connectTimeoutMs, `no answer to the watch of ${path}`);
+    const stop = this.stopSignal?.();
+    const onStop = () => deadline.abort(new Error(`the watch of ${path} was stopped`));
+    if (stop?.aborted) onStop();
+    else stop?.addEventListener("abort", onStop, { once: true });
     const config = trappedConfig(this.kubeConfig, deadline.signal);
     const controller = await new Watch(config).watch(
       path,
@@ -68,6 +80,7 @@ export class BoundedWatch extends Watch {
       (err) => {
         ended = true;
         clearTimeout(timer);
+        stop?.removeEventListener("abort", onStop);
         done(err);
       },
     );

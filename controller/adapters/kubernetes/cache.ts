@@ -8,9 +8,9 @@ import { ListWatch } from "@kubernetes/client-node";
 import { BoundedWatch } from "./bounded-watch.js";
 import { withSignal } from "./request-options.js";
 import type { KubeClients } from "./client.js";
-import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
+import { GROUP, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject, RosterObjectList } from "./objects.js";
-import { asRosterObject } from "./objects.js";
+import { PLURALS, asRosterObject } from "./objects.js";
 
 export type ChangeType = "add" | "update" | "delete";
 
@@ -25,11 +25,13 @@ export interface RosterCacheOptions {
   watchTimeoutSeconds?: number;
 }
 
+const KINDS: readonly RosterKind[] = ["Organization", "Member", "AccessReview"];
+
 type RosterInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
 /**
- * Informers on Organization and Member: a list, then a watch from the list's resourceVersion,
- * with bookmarks and a server-side timeout (BoundedWatch). client-node's ListWatch re-watches by
+ * Informers on Organization, Member and AccessReview: a list, then a watch from the list's
+ * resourceVersion, with bookmarks and a server-side timeout (BoundedWatch). client-node's ListWatch re-watches by
  * itself when a stream ends and re-lists after 410 Gone (an expired resourceVersion);
  * on any other error it stops, so this restarts it after a delay (a fresh list). The cache
  * is what the controller reconciles from: it never reads the API server per reconcile.
@@ -49,14 +51,15 @@ export class RosterCache {
     private readonly options: RosterCacheOptions,
   ) {
     this.informers = {
-      Organization: this.makeInformer("Organization", ORGANIZATIONS),
-      Member: this.makeInformer("Member", MEMBERS),
+      Organization: this.makeInformer("Organization"),
+      Member: this.makeInformer("Member"),
+      AccessReview: this.makeInformer("AccessReview"),
     };
   }
 
-  /** Both kinds listed at least once: the cache reflects the cluster. */
+  /** Every kind listed at least once: the cache reflects the cluster. */
   get synced(): boolean {
-    return this.listed.size === 2;
+    return this.listed.size === KINDS.length;
   }
 
   whenSynced(): Promise<void> {
@@ -67,7 +70,7 @@ export class RosterCache {
   async start(): Promise<void> {
     this.stopped = false;
     this.stopping = new AbortController();
-    await Promise.all([this.informers.Organization.start(), this.informers.Member.start()]);
+    await Promise.all(KINDS.map((kind) => this.informers[kind].start()));
   }
 
   async stop(): Promise<void> {
@@ -75,7 +78,7 @@ export class RosterCache {
     this.stopping.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.all([this.informers.Organization.stop(), this.informers.Member.stop()]);
+    await Promise.all(KINDS.map((kind) => this.informers[kind].stop()));
   }
 
   organizations(): RosterObject[] {
@@ -86,8 +89,13 @@ export class RosterCache {
     return this.informers.Member.list().map(fromKube);
   }
 
-  private makeInformer(kind: RosterKind, plural: string): RosterInformer {
+  accessReviews(): RosterObject[] {
+    return this.informers.AccessReview.list().map(fromKube);
+  }
+
+  private makeInformer(kind: RosterKind): RosterInformer {
     const { namespace } = this.options;
+    const plural = PLURALS[kind];
     const path =
       namespace === undefined
         ? `/apis/${GROUP}/${VERSION}/${plural}`
@@ -114,6 +122,7 @@ export class RosterCache {
     const watch = new BoundedWatch(this.clients.config, {
       timeoutSeconds: this.options.watchTimeoutSeconds,
       connectTimeoutMs: this.clients.requestTimeoutMs,
+      stopSignal: () => this.stopping.signal,
     });
     const informer: RosterInformer = new ListWatch(path, watch, list, false);
     informer.on("add", (o) => this.options.onChange(kind, fromKube(o), "add"));

@@ -3,6 +3,7 @@ export const GROUP = "roster.workjet.io";
 export const VERSION = "v1alpha1";
 export const ORGANIZATIONS = "organizations";
 export const MEMBERS = "members";
+export const ACCESS_REVIEWS = "accessreviews";
 
 /**
  * Held on every Member until its removal is applied in the backend: deleting the resource must

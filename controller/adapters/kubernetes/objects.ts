@@ -1,8 +1,15 @@
-import { GROUP, VERSION } from "./constants.js";
+import { ACCESS_REVIEWS, GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
 
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
-export type RosterKind = "Organization" | "Member";
+export type RosterKind = "Organization" | "Member" | "AccessReview";
+
+/** The URL plural of each kind. */
+export const PLURALS: Record<RosterKind, string> = {
+  Organization: ORGANIZATIONS,
+  Member: MEMBERS,
+  AccessReview: ACCESS_REVIEWS,
+};
 
 /** The parts of ObjectMeta the controller reads. Timestamps arrive as RFC 3339 strings. */
 export interface ObjectMeta {
@@ -16,7 +23,7 @@ export interface ObjectMeta {
   finalizers?: string[];
 }
 
-/** An Organization or Member as the API server serves it (custom objects are plain JSON). */
+/** One of our objects as the API server serves it (custom objects are plain JSON). */
 export interface RosterObject {
   apiVersion?: string;
   kind?: string;
@@ -45,7 +52,10 @@ export function hasFinalizer(object: RosterObject, finalizer: string): boolean {
   return (object.metadata.finalizers ?? []).includes(finalizer);
 }
 
-/** `spec.organization` of a Member, or undefined when the spec does not carry a string there. */
+/**
+ * `spec.organization` of a Member (or an AccessReview), or undefined when the spec does not
+ * carry a string there.
+ */
 export function memberOrg(object: RosterObject): string | undefined {
   const spec = object.spec as { organization?: unknown } | undefined;
   return typeof spec?.organization === "string" ? spec.organization : undefined;

@@ -1,5 +1,5 @@
 import type { DesiredStateSource, SourceSnapshot } from "../../model/index.js";
-import type { RosterObject } from "./objects.js";
+import type { RosterKind, RosterObject } from "./objects.js";
 import {
   API_VERSION,
   isDeleting,
@@ -16,6 +16,8 @@ export interface OrgObjects {
   organizations: RosterObject[];
   /** Members whose `spec.organization` is `org`, deleting ones included. */
   members: RosterObject[];
+  /** AccessReviews whose `spec.organization` is `org`, deleting ones included. */
+  reviews: RosterObject[];
 }
 
 export interface OrgCheck {
@@ -27,18 +29,21 @@ export function selectOrgObjects(
   org: string,
   organizations: readonly RosterObject[],
   members: readonly RosterObject[],
+  reviews: readonly RosterObject[] = [],
 ): OrgObjects {
   return {
     org,
     organizations: organizations.filter((o) => o.metadata.name === org),
     members: members.filter((m) => memberOrg(m) === org),
+    reviews: reviews.filter((r) => memberOrg(r) === org),
   };
 }
 
 /**
  * The cross-object rules of Kubernetes mode: an organization name is the backend's slug, so it
- * is declared once in the cluster; a Member belongs to an Organization of its own namespace (a
- * reference never crosses namespaces, as RBAC is granted per namespace).
+ * is declared once in the cluster; a Member or an AccessReview belongs to an Organization of its
+ * own namespace (a reference never crosses namespaces, as RBAC is granted per namespace). An
+ * AccessReview of an organization nobody declares is left alone: it counts for nothing.
  */
 export function checkOrgObjects(objects: OrgObjects): OrgCheck {
   const errors: OrgCheck["errors"] = [];
@@ -68,13 +73,19 @@ export function checkOrgObjects(objects: OrgObjects): OrgCheck {
       });
     }
   }
+  if (home === undefined) return { errors };
+  for (const r of objects.reviews) {
+    if (isDeleting(r) || r.metadata.namespace === home) continue;
+    errors.push({
+      ref: refOf("AccessReview", r),
+      message: `spec.organization ${objects.org} is declared in namespace ${home}; an AccessReview must be in the namespace of its Organization`,
+    });
+  }
   return { errors };
 }
 
 /** The objects that declare desired state: deleting ones are left out, so the planner revokes them. */
-export function liveObjects(
-  objects: OrgObjects,
-): { kind: "Organization" | "Member"; object: RosterObject }[] {
+export function liveObjects(objects: OrgObjects): { kind: RosterKind; object: RosterObject }[] {
   return [
     ...objects.organizations
       .filter((o) => !isDeleting(o))
@@ -82,6 +93,9 @@ export function liveObjects(
     ...objects.members
       .filter((m) => !isDeleting(m))
       .map((object) => ({ kind: "Member" as const, object })),
+    ...objects.reviews
+      .filter((r) => !isDeleting(r))
+      .map((object) => ({ kind: "AccessReview" as const, object })),
   ];
 }
 
@@ -100,7 +114,8 @@ export function liveEmails(objects: OrgObjects): Set<string> {
  * objects themselves, each named `NAMESPACE/Kind/NAME` so every issue names the resource, which
  * the loader validates with the schema that validates Git files (load/parse-object.ts).
  * The revision is the highest resourceVersion of the org's objects, deleting ones included (a
- * deletion changes the desired state too): the cache state the pass saw.
+ * deletion changes the desired state too; an AccessReview, when a review is due): the cache
+ * state the pass saw.
  */
 export class CachedOrgSource implements DesiredStateSource {
   readonly describe: string;
@@ -114,7 +129,8 @@ export class CachedOrgSource implements DesiredStateSource {
       ref: refOf(kind, object),
       object: { ...object, apiVersion: object.apiVersion ?? API_VERSION, kind },
     }));
-    const revision = maxResourceVersion([...this.objects.organizations, ...this.objects.members]);
+    const { organizations, members, reviews } = this.objects;
+    const revision = maxResourceVersion([...organizations, ...members, ...reviews]);
     return Promise.resolve({ revision, files: [], objects, oversized: [] });
   }
 }

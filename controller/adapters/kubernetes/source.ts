@@ -1,7 +1,7 @@
 import type { DesiredStateSource, SourceSnapshot } from "../../model/index.js";
 import { describeApiError } from "./api-errors.js";
 import type { KubeClients } from "./client.js";
-import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
+import { ACCESS_REVIEWS, GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
 import type { RosterObject } from "./objects.js";
 import { asRosterObject, memberOrg } from "./objects.js";
 import { CachedOrgSource } from "./org-objects.js";
@@ -22,21 +22,24 @@ export class KubernetesSource implements DesiredStateSource {
   }
 
   async read(): Promise<SourceSnapshot> {
-    const [organizations, members] = await Promise.all([
+    const [organizations, members, reviews] = await Promise.all([
       this.list(ORGANIZATIONS),
       this.list(MEMBERS),
+      this.list(ACCESS_REVIEWS),
     ]);
     const orgs = new Set([
       ...organizations.map((o) => o.metadata.name),
-      ...members.map((m) => memberOrg(m) ?? ""),
+      ...[...members, ...reviews].map((o) => memberOrg(o) ?? ""),
     ]);
     const objects: NonNullable<SourceSnapshot["objects"]> = [];
     const revisions: string[] = [];
     for (const org of [...orgs].sort()) {
+      const ofOrg = (o: RosterObject) => (memberOrg(o) ?? "") === org;
       const snapshot = await new CachedOrgSource({
         org,
         organizations: organizations.filter((o) => o.metadata.name === org),
-        members: members.filter((m) => (memberOrg(m) ?? "") === org),
+        members: members.filter(ofOrg),
+        reviews: reviews.filter(ofOrg),
       }).read();
       objects.push(...(snapshot.objects ?? []));
       revisions.push(snapshot.revision);

@@ -1,8 +1,9 @@
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiStatusCode } from "./api-errors.js";
-import { GROUP, MEMBERS, ORGANIZATIONS, VERSION } from "./constants.js";
+import { GROUP, VERSION } from "./constants.js";
 import type { RosterKind, RosterObject } from "./objects.js";
+import { PLURALS, asRosterObject } from "./objects.js";
 
 /** A status subresource body, as the status writer patches it. */
 export type Status = Record<string, unknown>;
@@ -21,6 +22,8 @@ export interface StatusUpdate {
  */
 export class StatusWriter {
   writes = 0;
+  /** What each Organization's last status write returned (see `freshest`). */
+  private readonly written = new Map<string, { uid?: string; rv: bigint; status: Status }>();
 
   constructor(
     private readonly api: CustomObjectsApi,
@@ -28,29 +31,56 @@ export class StatusWriter {
     private readonly mayWrite: () => boolean,
   ) {}
 
+  /** The status our last write of this Organization returned, if newer than `object`'s. */
+  lastWritten(object: RosterObject): Status | undefined {
+    const known = this.written.get(keyOf(object));
+    if (known === undefined || known.uid !== object.metadata.uid) return undefined;
+    return known.rv > rvOf(object) ? known.status : undefined;
+  }
+
+  private remember(updated: unknown): void {
+    const object = asRosterObject(updated);
+    if (object?.status === undefined) return;
+    const rv = rvOf(object);
+    if (rv > 0n)
+      this.written.set(keyOf(object), { uid: object.metadata.uid, rv, status: object.status });
+  }
+
   async write(updates: readonly StatusUpdate[]): Promise<void> {
     for (const { kind, object, status } of updates) {
       if (kind === "Member" && sameJson(object.status, { ...object.status, ...status })) continue;
       if (!this.mayWrite()) return;
       const { name, namespace = "" } = object.metadata;
       try {
-        await this.api.patchNamespacedCustomObjectStatus(
+        const updated: unknown = await this.api.patchNamespacedCustomObjectStatus(
           {
             group: GROUP,
             version: VERSION,
             namespace,
-            plural: kind === "Organization" ? ORGANIZATIONS : MEMBERS,
+            plural: PLURALS[kind],
             name,
             body: { status },
           },
           setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
         );
         this.writes++;
+        if (kind === "Organization") this.remember(updated);
       } catch (error) {
         if (apiStatusCode(error) !== 404) throw error; // deleted meanwhile: no status to keep
       }
     }
   }
+}
+
+/**
+ * The Organization with the newest status known: the cached object's, or the one our own last
+ * write returned when that is newer (a higher resourceVersion of the same object). The cache
+ * learns of our write only when its watch event arrives; a pass before that would read the
+ * status from before the write and take a transition for no change (a missed Event).
+ */
+export function freshest(writer: StatusWriter, object: RosterObject): RosterObject {
+  const known = writer.lastWritten(object);
+  return known === undefined ? object : { ...object, status: known };
 }
 
 /** Deep equality of JSON values, independent of key order. */
@@ -67,4 +97,14 @@ function canonical(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
+}
+
+function keyOf(object: RosterObject): string {
+  return `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+}
+
+/** resourceVersions are decimal etcd revisions on every real API server (objects.ts). */
+function rvOf(object: RosterObject): bigint {
+  const rv = object.metadata.resourceVersion;
+  return rv && /^\d+$/.test(rv) ? BigInt(rv) : 0n;
 }

@@ -127,6 +127,7 @@ async function startKubernetes(
     state: opened.state,
     ...(opened.managedState ? { managedState: opened.managedState } : {}),
     onReconciled: (result, seconds) => metrics.recordPass(result, seconds),
+    onOrganizationGone: (org) => metrics.forgetOrg(org),
     namespace,
     identity,
     maxConcurrentOrgs: options.maxConcurrentOrgs,

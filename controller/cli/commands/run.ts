@@ -73,10 +73,10 @@ export function registerRun(program: Command): void {
         "      --backend https://portal.example.com\n" +
         "\nOn a folder or Git source, each pass reads the source once and queues every\n" +
         "organization: each is reconciled alone, with its own backoff.\n" +
-        "With --source kubernetes the controller watches Organization and Member\n" +
-        "resources (informers, status, finalizers, leader election); the options marked\n" +
-        "kubernetes: apply to that mode only, those marked leader election also to\n" +
-        "--leader-elect on a folder or Git source.\n",
+        "With --source kubernetes the controller watches Organization, Member and\n" +
+        "AccessReview resources (informers, status, finalizers, leader election); the\n" +
+        "options marked kubernetes: apply to that mode only, those marked leader\n" +
+        "election also to --leader-elect on a folder or Git source.\n",
     )
     .action(async (flags: RunFlags) => {
       const kube = kubernetesSourceNamespace(flags.source);

@@ -46,10 +46,13 @@ export interface KubernetesControllerOptions {
   retry?: RetryOptions;
   queue?: { baseDelayMs?: number; maxDelayMs?: number };
   onReconciled?: OrgReconcilerDeps["onReconciled"];
+  onOrganizationGone?: OrgReconcilerDeps["onOrganizationGone"];
   cacheRestartDelayMs?: number;
   /** Watches are ended by the server after about this long (default 300 s). */
   watchTimeoutSeconds?: number;
   log?: Logger;
+  /** The clock of expiries and review deadlines (tests inject it; default: the system's). */
+  now?: () => Date;
 }
 
 /**
@@ -113,6 +116,8 @@ export class KubernetesController {
       concurrency: options.concurrency,
       retry: options.retry,
       onReconciled: options.onReconciled,
+      onOrganizationGone: options.onOrganizationGone,
+      ...(options.now ? { now: options.now } : {}),
     };
     if (options.leaderElection) {
       const lease = options.leaderElection;
@@ -147,7 +152,7 @@ export class KubernetesController {
   }
 
   /**
-   * Readiness: the cache has listed both kinds and leadership is known; the leader is ready once
+   * Readiness: the cache has listed every kind and leadership is known; the leader is ready once
    * its first pass over every organization is done.
    */
   get ready(): boolean {
@@ -241,7 +246,13 @@ export class KubernetesController {
   }
 
   private async reconcile(org: string) {
-    const objects = selectOrgObjects(org, this.cache.organizations(), this.cache.members());
+    const { cache } = this;
+    const objects = selectOrgObjects(
+      org,
+      cache.organizations(),
+      cache.members(),
+      cache.accessReviews(),
+    );
     this.stats.reconciles++;
     const outcome = await reconcileOrg(this.deps, objects);
     this.log.info("reconciled", { org, next: outcome.kind });

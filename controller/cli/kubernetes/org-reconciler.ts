@@ -1,7 +1,7 @@
 import type { KubeClients } from "../../adapters/kubernetes/client.js";
 import type { RetryOptions } from "../../apply/index.js";
 import type { ActualOrganization, ControllerState, IdentityBackend } from "../../model/index.js";
-import { expiryWakeMs, reconcile } from "../../reconcile/index.js";
+import { reconcile } from "../../reconcile/index.js";
 import type { ReconcileResult } from "../../reconcile/index.js";
 import { describeApiError } from "../../adapters/kubernetes/api-errors.js";
 import {
@@ -27,9 +27,11 @@ import {
   liveEmails,
 } from "../../adapters/kubernetes/org-objects.js";
 import { outcomeOf } from "./outcome.js";
+import { reviewConditionOf, reviewOverdueEvents } from "./review-status.js";
 import type { OrgOutcome } from "./status.js";
 import { memberStatus, organizationStatus } from "./status.js";
 import type { StatusUpdate, StatusWriter } from "../../adapters/kubernetes/status-writer.js";
+import { freshest } from "../../adapters/kubernetes/status-writer.js";
 import { stepEvents } from "./step-events.js";
 import type { WorkOutcome } from "../../reconcile/work-queue.js";
 
@@ -53,6 +55,8 @@ export interface OrgReconcilerDeps {
   now?: () => Date;
   /** Every finished reconcile pass, for the roster_sync_* metrics. */
   onReconciled?: (result: ReconcileResult, seconds: number) => void;
+  /** The org has no Organization object any more: its per-org metrics go. */
+  onOrganizationGone?: (org: string) => void;
 }
 
 /**
@@ -66,14 +70,19 @@ export async function reconcileOrg(
   input: OrgObjects,
 ): Promise<WorkOutcome> {
   if (!deps.isLeader()) return { kind: "done" };
-  const objects = await ensureFinalizers(deps, input);
+  const ensured = await ensureFinalizers(deps, input);
+  const objects = {
+    ...ensured,
+    organizations: ensured.organizations.map((o) => freshest(deps.statusWriter, o)),
+  };
   const deletingOrg = objects.organizations.length === 1 ? objects.organizations[0] : undefined;
   if (deletingOrg && isDeleting(deletingOrg)) return deleteOrganization(deps, objects, deletingOrg);
 
   const check = checkOrgObjects(objects);
+  if (objects.organizations.length === 0) deps.onOrganizationGone?.(objects.org);
   let outcome: OrgOutcome & { retry: boolean };
-  // The org's next declared expiry: the key comes back at that instant (revoke AT it).
-  let nextExpiry: string | undefined;
+  // The org's next declared expiry (revoke AT it) or review deadline: the key comes back then.
+  let wakeAt: number | undefined;
   const events: RecordedEvent[] = [];
   if (check.errors.length > 0) {
     const message = check.errors.map((e) => `${e.ref}: ${e.message}`).join("; ");
@@ -104,13 +113,17 @@ export async function reconcileOrg(
         now: now(deps),
       },
     );
-    nextExpiry = result.nextExpiry;
+    wakeAt = nextWake(result, objects.org, now(deps).getTime());
     deps.onReconciled?.(result, (performance.now() - started) / 1000);
     const memberRefs = new Set(objects.members.map((m) => refOf("Member", m)));
     outcome = outcomeOf(objects.org, result, memberRefs);
     const orgResult = outcome.result;
     const refusals = (orgResult?.plan?.safety.refusals ?? []).filter((r) => r.org === objects.org);
     events.push(...stepEvents(objects, orgResult?.results ?? [], refusals));
+    const org = objects.organizations[0];
+    if (org) {
+      events.push(...reviewOverdueEvents(org, reviewConditionOf(org, outcome.review, now(deps))));
+    }
   }
   if (outcome.stalled && !outcome.result?.plan) events.push(...stallEvents(objects, outcome));
 
@@ -120,8 +133,9 @@ export async function reconcileOrg(
   const released = await releaseMembers(deps, objects, outcome.actual);
   await deps.statusWriter.write(statusUpdates(objects, outcome, released, now(deps)));
   if (outcome.retry) return { kind: "retry" };
-  const wakeMs = expiryWakeMs(nextExpiry, now(deps).getTime());
-  return wakeMs === undefined ? { kind: "done" } : { kind: "after", ms: wakeMs };
+  return wakeAt === undefined
+    ? { kind: "done" }
+    : { kind: "after", ms: Math.max(0, wakeAt - now(deps).getTime()) };
 }
 
 /** A Warning on the Organization, or on each Member at fault when no Organization exists. */
@@ -160,7 +174,19 @@ async function ensureFinalizers(deps: OrgReconcilerDeps, objects: OrgObjects): P
     const next = await add(m, MEMBERS, MEMBER_FINALIZER);
     if (next) members.push(next);
   }
-  return { org: objects.org, organizations, members };
+  return { ...objects, organizations, members };
+}
+
+/**
+ * The earliest of the next declared expiry and a review deadline still ahead (epoch ms): an
+ * overdue review shows in status when it falls due, not at the next resync.
+ */
+function nextWake(result: ReconcileResult, org: string, at: number): number | undefined {
+  const instants: number[] = [];
+  if (result.nextExpiry !== undefined) instants.push(Date.parse(result.nextExpiry));
+  const due = result.reviewsDue?.find((r) => r.org === org);
+  if (due !== undefined && Date.parse(due.dueAt) > at) instants.push(Date.parse(due.dueAt));
+  return instants.length === 0 ? undefined : Math.min(...instants);
 }
 
 /** The backend's view after the writes, for status and finalizers; undefined if unreadable. */

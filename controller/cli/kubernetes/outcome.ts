@@ -16,7 +16,11 @@ export function outcomeOf(
 ): OrgOutcome & { retry: boolean } {
   const { decision, orgResult } = decideOrg(org, result);
   const retry = decision.kind === "requeue";
-  const base = { retry, ...(orgResult ? { result: orgResult } : {}) };
+  // A pass that got to a plan read the Organization's spec: it knows whether a review is due.
+  const review = result.plan
+    ? { review: result.reviewsDue?.find((r) => r.org === org) ?? null }
+    : {};
+  const base = { retry, ...(orgResult ? { result: orgResult } : {}), ...review };
   if (decision.kind === "ok") return base;
   const errors = result.issues.filter((i) => i.severity === "error");
   if (decision.reason === "Invalid") {
@@ -49,7 +53,7 @@ function issueLine(issue: Issue): string {
 // The loader places issues in the text it read; here that text is our rendering of the object,
 // which nobody sees: `team/Member/alice:11:13` → `team/Member/alice`.
 const REF_POSITION =
-  /\b([a-z0-9][-a-z0-9]*\/(?:Organization|Member)\/[a-z0-9][-a-z0-9.]*):\d+:\d+/g;
+  /\b([a-z0-9][-a-z0-9]*\/(?:Organization|Member|AccessReview)\/[a-z0-9][-a-z0-9.]*):\d+:\d+/g;
 
 function withoutPositions(message: string): string {
   return message.replace(REF_POSITION, "$1");

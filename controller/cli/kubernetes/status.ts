@@ -1,7 +1,7 @@
 import type { ActualOrganization } from "../../model/index.js";
 import { isTimestamp } from "../../model/index.js";
-import type { BlockedStep } from "../../plan/types.js";
-import type { OrgReconcileResult } from "../../reconcile/types.js";
+import type { BlockedStep, PlanWarning } from "../../plan/types.js";
+import type { OrgReconcileResult, ReviewDueAt } from "../../reconcile/types.js";
 import type { ConditionInput } from "../../adapters/kubernetes/conditions.js";
 import { clip, mergeConditions } from "../../adapters/kubernetes/conditions.js";
 import type { RosterObject } from "../../adapters/kubernetes/objects.js";
@@ -9,6 +9,7 @@ import type { Status } from "../../adapters/kubernetes/status-writer.js";
 
 export type { Status };
 import { isDeleting, memberEmail } from "../../adapters/kubernetes/objects.js";
+import { reviewConditionOf, reviewStatusField } from "./review-status.js";
 
 /** What one org's reconcile came to, as the status writer needs it. */
 export interface OrgOutcome {
@@ -21,6 +22,11 @@ export interface OrgOutcome {
   actual?: ActualOrganization | null;
   /** Per Member ref (`NAMESPACE/Member/NAME`): validation messages about that resource. */
   memberIssues?: ReadonlyMap<string, string>;
+  /**
+   * When the next access review is due; `null` when the pass read a spec without
+   * `reviews.every`; undefined when the pass could not tell (invalid resources, deletion).
+   */
+  review?: ReviewDueAt | null;
 }
 
 export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: Date): Status {
@@ -29,6 +35,7 @@ export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: 
   const applied = (outcome.result?.results ?? []).filter((r) => r.result === "applied").length;
   const actual = outcome.actual ?? undefined;
   const pending = actual?.invitations.filter((i) => i.status === "pending").length ?? 0;
+  const warnings = outcome.result?.plan?.warnings ?? [];
   let conditions: ConditionInput[];
   if (isDeleting(org) && !outcome.stalled) {
     conditions = progressing(
@@ -66,7 +73,8 @@ export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: 
   } else {
     const message =
       `${actual?.members.length ?? 0} members, ${pending} pending invitations` +
-      (applied > 0 ? `; applied ${applied} changes` : "");
+      (applied > 0 ? `; applied ${applied} changes` : "") +
+      warningsSummary(warnings);
     conditions = [
       { type: "Ready", status: "True", reason: "Synced", message },
       { type: "Reconciling", status: "False", reason: "Synced", message: "nothing left to do" },
@@ -74,6 +82,8 @@ export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: 
     ];
   }
   const ready = conditions[0]?.status === "True";
+  const review = reviewConditionOf(org, outcome.review, now);
+  if (review) conditions.push(review);
   const status: Status = {
     observedGeneration: org.metadata.generation,
     lastSyncedAt: at,
@@ -85,8 +95,27 @@ export function organizationStatus(org: RosterObject, outcome: OrgOutcome, now: 
     status.members = actual.members.length;
     status.pendingInvites = pending;
   }
-  if (outcome.result?.plan) status.blockedSteps = blocked.length;
+  if (outcome.result?.plan) {
+    status.blockedSteps = blocked.length;
+    // The plan's warnings as `roster plan` prints them (members expiring within
+    // spec.expiry.warnBefore, an overdue review…); [] clears those of an earlier pass.
+    status.warnings = warnings.map((w) => ({
+      code: w.code,
+      ...(w.email === undefined ? {} : { email: w.email }),
+      message: clip(w.message),
+    }));
+  }
+  const reviewField = reviewStatusField(outcome.review);
+  if (reviewField !== undefined) status.accessReview = reviewField;
   return status;
+}
+
+/** Flux and `kubectl get` show Ready's message: it says that there are warnings, and the first. */
+function warningsSummary(warnings: readonly PlanWarning[]): string {
+  const first = warnings[0];
+  if (first === undefined) return "";
+  const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more in status.warnings)` : "";
+  return `; warning: ${first.message}${more}`;
 }
 
 function progressing(reason: string, message: string): ConditionInput[] {

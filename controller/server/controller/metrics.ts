@@ -154,6 +154,12 @@ export class ControllerMetrics {
       }
     }
   }
+
+  /** An organization no longer declared (Kubernetes mode: its Organization was deleted). */
+  forgetOrg(org: string): void {
+    this.knownOrgs.delete(org);
+    for (const gauge of [this.reviewDue, this.driftSteps, this.lastSuccess]) gauge.remove({ org });
+  }
 }
 
 /** What the pass found different from the source, before it repaired it (so repaired drift shows). */

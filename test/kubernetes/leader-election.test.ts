@@ -114,6 +114,8 @@ describe("LeaderElector on a coordination.k8s.io/v1 Lease", () => {
     await waitFor(() => a.isLeader);
     server.failNext("GET", "/leases/roster", 503, 1000);
     await waitFor(() => !a.isLeader, 5000);
+    // isLeader turns false at the deadline itself; the stopped callback follows on its own turn.
+    await waitFor(() => log.length >= 2, 5000, "the stopped callback after the step-down");
     expect(log).toEqual(["pod-a started", "pod-a stopped"]);
   });
 

@@ -1,12 +1,5 @@
-/**
- * One applied (or failed) step, as the executor records it: an outcome. Entries form a hash chain.
- * Since write-ahead journaling, an outcome names the `intent` it closes; entries written before
- * have none and stay valid (absent fields are not hashed).
- */
-export interface JournalEntry {
-  seq: number;
-  /** ISO 8601: when the outcome was known (for a recovered one: when recovery observed it). */
-  time: string;
+/** The step a record is about: what an intent announces and its outcome repeats. */
+export interface JournalStep {
   org: string;
   action: string;
   email?: string;
@@ -14,6 +7,17 @@ export interface JournalEntry {
   from?: string;
   to?: string;
   revision: string;
+}
+
+/**
+ * One applied (or failed) step, as the executor records it: an outcome. Entries form a hash chain.
+ * Since write-ahead journaling, an outcome names the `intent` it closes; entries written before
+ * have none and stay valid (absent fields are not hashed).
+ */
+export interface JournalEntry extends JournalStep {
+  seq: number;
+  /** ISO 8601: when the outcome was known (for a recovered one: when recovery observed it). */
+  time: string;
   result: "applied" | "noop" | "failed";
   error?: string;
   /** The seq of the intent this outcome closes (at most one outcome per intent). */
@@ -36,18 +40,11 @@ export interface JournalEntry {
  * Written durably before the backend write it announces (write-ahead). An intent without an
  * outcome means the writer stopped between the two; the next pass resolves it against the backend.
  */
-export interface JournalIntent {
+export interface JournalIntent extends JournalStep {
   kind: "intent";
   seq: number;
   /** ISO 8601: just before the write was attempted. */
   time: string;
-  org: string;
-  action: string;
-  email?: string;
-  role?: string;
-  from?: string;
-  to?: string;
-  revision: string;
   /** The write's idempotency key (WriteContext.idempotencyKey). */
   key: string;
   prevHash: string;

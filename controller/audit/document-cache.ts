@@ -74,7 +74,7 @@ export class DocumentCache {
         for (const r of placed.resources) resources.push(r);
         for (const e of placed.errors) errors.push(e);
       }
-      firstLine += chunk.newlines + 1;
+      firstLine += chunk.newlines;
     }
     return { resources, errors };
   }
@@ -106,16 +106,15 @@ function fresh(file: SourceFile): FileState {
 function reuse(old: FileState, file: SourceFile): FileState | undefined {
   const after = file.text;
   const chunks = old.chunks;
-  let keep = 0; // chunks [0, keep) are unchanged, with the line feed after each
+  let keep = 0; // chunks [0, keep) are unchanged (each with the line feed that ends it)
   while (keep + 1 < chunks.length) {
     const chunk = chunks[keep] as Chunk;
     if (!at(after, chunk.text, chunk.start)) break;
-    if (after.charCodeAt((chunks[keep + 1] as Chunk).start - 1) !== LF) break;
     keep++;
   }
   // And the marker line that makes the boundary. Failing, the chunk before it is given up: its
   // own marker line was checked with its whole text.
-  let markerEnd = 0;
+  let markerEnd = -1;
   if (keep > 0) {
     const chunk = chunks[keep] as Chunk;
     const eol = chunk.text.indexOf("\n");
@@ -124,7 +123,7 @@ function reuse(old: FileState, file: SourceFile): FileState | undefined {
     } else {
       keep--;
       const before = chunks[keep] as Chunk;
-      markerEnd = keep > 0 ? before.start + before.text.indexOf("\n") : 0;
+      markerEnd = keep > 0 ? before.start + before.text.indexOf("\n") : -1;
     }
   }
   const delta = after.length - old.length;
@@ -136,20 +135,18 @@ function reuse(old: FileState, file: SourceFile): FileState | undefined {
     tail--;
   }
   const from = (chunks[keep] as Chunk).start;
-  const to = tail < chunks.length ? (chunks[tail] as Chunk).start - 1 + delta : after.length;
+  const to = tail < chunks.length ? (chunks[tail] as Chunk).start + delta : after.length;
   // Nothing between (documents only removed): the trailing chunks follow the leading ones,
   // the first of them bringing its own marker line. Overlapping ends: nothing sound to reuse.
-  const removedOnly = to === from - 1 && tail < chunks.length;
-  if (!removedOnly && (to < from || (keep > 0 && markerEnd > to))) return undefined;
+  const removedOnly = to === from && tail < chunks.length;
+  if (!removedOnly && (to <= from || markerEnd >= to)) return undefined;
   const middle = removedOnly ? [] : split(file, from, to, old.byText);
-  for (const gone of chunks.slice(keep, tail)) release(gone, old.byText);
-  const moved = chunks.slice(tail);
-  for (const chunk of moved) chunk.start += delta;
-  return {
-    length: after.length,
-    chunks: [...chunks.slice(0, keep), ...middle, ...moved],
-    byText: old.byText,
-  };
+  for (let i = keep; i < tail; i++) release(chunks[i] as Chunk, old.byText);
+  for (let i = tail; i < chunks.length; i++) (chunks[i] as Chunk).start += delta;
+  // In place: a new array of every document per commit would be one more thing promoted.
+  chunks.splice(keep, tail - keep, ...middle);
+  old.length = after.length;
+  return old;
 }
 
 /** The chunks of `file.text[from, to)`, a span that starts a chunk and ends one. */
@@ -175,7 +172,7 @@ function split(
   for (const m of span.matchAll(MARKER)) {
     // A marker on the first line starts the first chunk: no boundary there.
     if (m.index === 0 && m[1] === "") continue;
-    add(m.index);
+    add(m.index + 1);
     start = m.index + 1;
   }
   add(span.length);

@@ -39,7 +39,7 @@ export async function replayHistory(
   path: string | undefined,
   onStep: (step: ReplayStep) => void,
 ): Promise<void> {
-  const cache = new Map<string, ParsedFile>();
+  const cache = new FilesByPath();
   const broken = new Set<string>(); // files whose last parse had errors
   let state: MembershipState = new Map();
   let validAt: Commit | null = null;
@@ -60,7 +60,7 @@ export async function replayHistory(
       if (parsed && parsed.errors.length > 0) broken.add(file);
       else broken.delete(file);
     }
-    const issues = [...broken].flatMap((f) => cache.get(f)?.errors ?? []);
+    const issues = [...broken].sort().flatMap((f) => cache.get(f)?.errors ?? []);
     const next = issues.length === 0 ? assemble(cache, commit.sha) : { issues };
     if ("state" in next) {
       const changes = diffMemberships(state, next.state);
@@ -161,16 +161,56 @@ async function readAndParse(
 }
 
 function assemble(
-  cache: Map<string, ParsedFile>,
+  cache: FilesByPath,
   revision: string,
 ): { state: MembershipState } | { issues: Issue[] } {
   const resources: ParsedResource[] = [];
-  for (const parsed of cache.values()) resources.push(...parsed.resources);
+  for (const parsed of cache.inOrder()) for (const r of parsed.resources) resources.push(r);
   // A tree with no resources at all is a valid, empty declaration (e.g. before the first org).
   if (resources.length === 0) return { state: new Map() };
   const { state, issues } = assembleDesiredState(resources, revision);
   if (!state || hasErrors(issues)) return { issues: issues.filter((i) => i.severity === "error") };
   return { state: membershipFromDesired(state) };
+}
+
+/**
+ * The parsed files of the current tree, in path order as the sources list them: which of two
+ * duplicates an error names first must not depend on the order the files appeared in history
+ * (`roster validate` on that revision says the same). Kept sorted as files come and go, so
+ * that a commit costs no sort of the whole tree.
+ */
+class FilesByPath {
+  private readonly files = new Map<string, ParsedFile>();
+  private readonly paths: string[] = [];
+
+  get(path: string): ParsedFile | undefined {
+    return this.files.get(path);
+  }
+
+  set(path: string, parsed: ParsedFile): void {
+    if (!this.files.has(path)) this.paths.splice(this.position(path), 0, path);
+    this.files.set(path, parsed);
+  }
+
+  delete(path: string): void {
+    if (this.files.delete(path)) this.paths.splice(this.position(path), 1);
+  }
+
+  *inOrder(): Generator<ParsedFile> {
+    for (const path of this.paths) yield this.files.get(path) as ParsedFile;
+  }
+
+  /** The first index whose path is not before `path`. */
+  private position(path: string): number {
+    let lo = 0;
+    let hi = this.paths.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.paths[mid] as string) < path) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 function oversizedIssue(error: OversizedFileError): Issue {

@@ -9,7 +9,15 @@
 // implementation needs.
 // Run after a build: `npm run build && node bench/history.mjs [--commits N] [--members N] [--layout L]`.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +37,10 @@ const TEAM_SIZE = 50;
 const CLI_HEAP = arg("--cli-heap", 0);
 const heapFlags = CLI_HEAP > 0 ? [`--max-old-space-size=${CLI_HEAP}`] : [];
 const ORG = "bench";
+// `--lengths 500,1000`: the one-file layout at each history length (issue 15), see lengths().
+const LENGTHS = process.argv.includes("--lengths")
+  ? process.argv[process.argv.indexOf("--lengths") + 1].split(",").map(Number)
+  : null;
 
 if (!existsSync(cli)) {
   console.error(`build first: ${cli} is missing (npm run build)`);
@@ -60,8 +72,12 @@ const memberDoc = (m) =>
   `${API}\nkind: Member\nmetadata:\n  name: m${m.id}\nspec:\n  organization: ${ORG}\n  email: user${m.id}@bench.example.com\n  role: ${m.role}\n`;
 const orgDoc = `${API}\nkind: Organization\nmetadata:\n  name: ${ORG}\nspec:\n  displayName: Bench\n  domains: [bench.example.com]\n`;
 
-/** The fast-import stream of the whole history, for one layout. */
-function script(layout) {
+/**
+ * Writes the fast-import stream of the whole history, for one layout, to the file `fd`, a commit
+ * at a time: held in memory it is 400 MB for one-file at 1,000 commits (a string too long for V8
+ * at 2,000), and a child process spawned meanwhile inherited it in its getrusage peak.
+ */
+function script(layout, commits, fd) {
   const rand = prng(42);
   const members = new Map();
   let nextId = 0;
@@ -83,7 +99,6 @@ function script(layout) {
     const docs = [...members.values()].filter((m) => fileOf(m) === file).map(memberDoc);
     return docs.length ? docs.join("---\n") : null;
   };
-  const chunks = [];
   const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
   let mark = 0;
   let pr = 0;
@@ -99,7 +114,7 @@ function script(layout) {
       const text = content(file);
       out += text === null ? `D ${file}\n` : `M 100644 inline ${file}\n${data(text)}`;
     }
-    chunks.push(out + extra);
+    writeSync(fd, out + extra);
     return mark;
   };
 
@@ -111,7 +126,7 @@ function script(layout) {
     const ids = [...members.keys()];
     return members.get(ids[Math.floor(rand() * ids.length)]);
   };
-  for (let i = 1; i < COMMITS; i++) {
+  for (let i = 1; i < commits; i++) {
     const touched = new Set();
     let title;
     const r = rand();
@@ -162,20 +177,28 @@ function script(layout) {
       );
     }
   }
-  return chunks.join("");
 }
 
-function buildRepo(layout) {
-  const dir = path.join(home, layout);
+function buildRepo(layout, commits = COMMITS) {
+  const dir = path.join(home, `${layout}-${commits}`);
   mkdirSync(dir, { recursive: true });
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", dir], { env });
   const started = performance.now();
-  execFileSync("git", ["fast-import", "--quiet"], {
-    cwd: dir,
-    env,
-    input: script(layout),
-    maxBuffer: 1 << 30,
-  });
+  const stream = path.join(home, "fast-import.stream");
+  const out = openSync(stream, "w");
+  script(layout, commits, out);
+  closeSync(out);
+  const input = openSync(stream, "r");
+  try {
+    execFileSync("git", ["fast-import", "--quiet"], {
+      cwd: dir,
+      env,
+      stdio: [input, "ignore", "inherit"],
+    });
+  } finally {
+    closeSync(input);
+    rmSync(stream, { force: true });
+  }
   return { dir, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -225,22 +248,21 @@ async function floor(dir) {
     const [sha, ...files] = record.split("\n").filter(Boolean);
     for (const f of files) wants.push(`${sha}:${f}`);
   }
-  execFileSync("git", ["--git-dir", dir, "cat-file", "--batch"], {
-    env,
-    input: wants.join("\n") + "\n",
-    maxBuffer: 1 << 30,
+  // Read as a stream and dropped, as the CLI does: buffered whole it is 600 MB at 2,000 commits.
+  await new Promise((resolve, reject) => {
+    const child = spawn("git", ["--git-dir", dir, "cat-file", "--batch"], {
+      env,
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    child.stdout.on("data", () => undefined);
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`cat-file ${code}`))));
+    child.stdin.end(wants.join("\n") + "\n");
   });
   return (performance.now() - started) / 1000;
 }
 
-rmSync(home, { recursive: true, force: true });
-mkdirSync(home, { recursive: true });
-writeFileSync(path.join(home, "none"), "");
-try {
-  console.log(
-    `roster history: ${COMMITS} first-parent commits, ${MEMBERS} members ` +
-      `(node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})`,
-  );
+async function layouts() {
   const layouts = process.argv.includes("--layout")
     ? [process.argv[process.argv.indexOf("--layout") + 1]]
     : ["per-member", "teams-of-50", "one-file"];
@@ -279,6 +301,83 @@ try {
         `access --at ${access.seconds.toFixed(2)} s wall, ${access.cpu.toFixed(2)} s CPU (${members} members) | target < 30 s: ${run.seconds < 30 ? "met" : "MISSED"}`,
     );
   }
+}
+
+/** The largest heap left after a full collection (`--trace-gc`): what the walk really keeps. */
+async function liveHeapMb(dir) {
+  const run = await timed(process.execPath, [
+    "--trace-gc",
+    cli,
+    "history",
+    "--repo",
+    dir,
+    "-o",
+    "json",
+  ]);
+  const after = [...run.stdout.matchAll(/Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g)];
+  return Math.max(0, ...after.map((m) => Number(m[1])));
+}
+
+/**
+ * Issue 15: memory must not grow with history length. The one-file layout at each length (peak
+ * RSS, CPU, live heap), and the per-member layout at the longest, for the CPU ratio.
+ */
+async function lengths(list) {
+  const results = [];
+  for (const commits of list) {
+    const repo = buildRepo("one-file", commits);
+    const run = await historyRun(repo.dir);
+    const live = await liveHeapMb(repo.dir);
+    results.push({ commits, ...run, live });
+    console.log(
+      `one-file   ${String(commits).padStart(5)} commits | history ${run.seconds.toFixed(2)} s wall, ` +
+        `${run.cpu.toFixed(2)} s CPU, peak RSS ${run.rssMb.toFixed(0)} MB, live heap after full GC ` +
+        `${live.toFixed(1)} MB (${run.changes} changes)`,
+    );
+  }
+  const longest = Math.max(...list);
+  const baseline = await historyRun(buildRepo("per-member", longest).dir);
+  console.log(
+    `per-member ${String(longest).padStart(5)} commits | history ${baseline.seconds.toFixed(2)} s wall, ` +
+      `${baseline.cpu.toFixed(2)} s CPU, peak RSS ${baseline.rssMb.toFixed(0)} MB (${baseline.changes} changes)`,
+  );
+  const last = results.find((r) => r.commits === longest);
+  const rss = results.map((r) => r.rssMb);
+  const ratio = last.cpu / baseline.cpu;
+  const peak = Math.max(...rss);
+  const spread = peak - Math.min(...rss);
+  console.log(
+    `one-file CPU at ${longest} commits = ${ratio.toFixed(2)}× per-member (target ≤ 2×: ${ratio <= 2 ? "met" : "MISSED"}); ` +
+      `peak RSS ${rss.map((r) => r.toFixed(0)).join(" / ")} MB at ${list.join(" / ")} commits ` +
+      `(target < 200 MB: ${peak < 200 ? "met" : "MISSED"}; spread ${spread.toFixed(0)} MB)`,
+  );
+}
+
+async function historyRun(dir) {
+  const run = await timed(process.execPath, [
+    ...heapFlags,
+    "--import",
+    hook,
+    cli,
+    "history",
+    "--repo",
+    dir,
+    "-o",
+    "json",
+  ]);
+  return { ...run, changes: JSON.parse(run.stdout).length };
+}
+
+rmSync(home, { recursive: true, force: true });
+mkdirSync(home, { recursive: true });
+writeFileSync(path.join(home, "none"), "");
+try {
+  console.log(
+    `roster history: ${LENGTHS ? LENGTHS.join(" and ") : COMMITS} first-parent commits, ${MEMBERS} members ` +
+      `(node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})`,
+  );
+  if (LENGTHS) await lengths(LENGTHS);
+  else await layouts();
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

@@ -113,14 +113,17 @@ export async function buildHistory(git: GitHistory, query: HistoryQuery): Promis
         issues: invalid,
       });
     }
+    // One set of commit fields for all its entries: an import of 2,000 members shares one
+    // author and one date string instead of holding 2,000 copies of each.
+    const fields = commitFields(commit, commit.date);
     for (const change of changes) {
       if (!wanted(change.org, change.email, landed)) continue;
-      entries.push({ ...commitFields(commit, commit.date), ...change });
+      entries.push({ ...fields, ...change });
     }
     for (const back of expiries.observe(state, commit)) {
       if (!wanted(back.org, back.email, landed)) continue;
-      const fields = { org: back.org, email: back.email, from: null, to: back.role };
-      entries.push({ ...commitFields(commit, commit.date), ...fields, change: "granted" });
+      const grant = { org: back.org, email: back.email, from: null, to: back.role };
+      entries.push({ ...fields, ...grant, change: "granted" });
     }
     expire(expiries.due(landed));
     final = { state, revision: validAt?.sha ?? null };

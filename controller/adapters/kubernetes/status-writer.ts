@@ -46,7 +46,13 @@ export class StatusWriter {
       this.written.set(keyOf(object), { uid: object.metadata.uid, rv, status: object.status });
   }
 
+  /**
+   * Writes every update, even past one the API server refuses (a 422 on one Member must not
+   * keep the Organization's Ready from being written); the first refusal is thrown at the end,
+   * so the organization is retried.
+   */
   async write(updates: readonly StatusUpdate[]): Promise<void> {
+    let refused: Error | undefined;
     for (const { kind, object, status } of updates) {
       if (kind === "Member" && sameJson(object.status, { ...object.status, ...status })) continue;
       if (!this.mayWrite()) return;
@@ -66,9 +72,12 @@ export class StatusWriter {
         this.writes++;
         if (kind === "Organization") this.remember(updated);
       } catch (error) {
-        if (apiStatusCode(error) !== 404) throw error; // deleted meanwhile: no status to keep
+        // Deleted meanwhile: no status to keep.
+        if (apiStatusCode(error) !== 404)
+          refused ??= error instanceof Error ? error : new Error(String(error));
       }
     }
+    if (refused !== undefined) throw refused;
   }
 }
 

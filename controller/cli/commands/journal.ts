@@ -41,7 +41,8 @@ export function registerJournal(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExample:\n  $ roster journal verify --backend sqlite:.roster/portal.db --expect-head 1042:9f2c…",
+      "\nExamples:\n  $ roster journal verify --backend sqlite:.roster/portal.db\n" +
+        "  $ roster journal verify --expect-head 1042:9f2c…   # the N:HASH you recorded",
     )
     .action(
       async (flags: { backend: string; head?: string; expectHead?: string } & JournalKeyFlags) => {

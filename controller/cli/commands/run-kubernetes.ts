@@ -12,11 +12,12 @@ import { readPodNamespace } from "../leader-election.js";
 import { parseListen } from "../listen.js";
 import type { MailerFlags } from "../mailer-options.js";
 import { addMailerOptions, mailerOpenOptions } from "../mailer-options.js";
-import { positiveInteger } from "../reconcile-pass.js";
+import type { JournalKeyFlags } from "../journal-key.js";
+import { journalKeyOption, positiveInteger } from "../reconcile-pass.js";
 import type { Shutdown } from "../shutdown.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, installShutdown } from "../shutdown.js";
 
-export interface RunKubernetesOptions extends MailerFlags {
+export interface RunKubernetesOptions extends MailerFlags, JournalKeyFlags {
   namespace?: string;
   allNamespaces?: boolean;
   kubeconfig?: string;
@@ -111,6 +112,7 @@ async function startKubernetes(
   const opened = await openBackend(options.backend, {
     tokenFile: options.tokenFile,
     ...(options.state === undefined ? {} : { stateUri: options.state }),
+    ...journalKeyOption(options),
     ...mailerOpenOptions(options),
     onMailAttempt: (attempt) => metrics.recordMailAttempt(attempt),
   });

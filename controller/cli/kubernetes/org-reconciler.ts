@@ -29,8 +29,8 @@ import {
 import { outcomeOf } from "./outcome.js";
 import { reviewConditionOf, reviewOverdueEvents } from "./review-status.js";
 import type { OrgOutcome } from "./status.js";
-import { memberStatus, organizationStatus } from "./status.js";
-import type { StatusUpdate, StatusWriter } from "../../adapters/kubernetes/status-writer.js";
+import { organizationStatus, statusUpdates } from "./status.js";
+import type { StatusWriter } from "../../adapters/kubernetes/status-writer.js";
 import { freshest } from "../../adapters/kubernetes/status-writer.js";
 import { stepEvents } from "./step-events.js";
 import type { WorkOutcome } from "../../reconcile/work-queue.js";
@@ -236,25 +236,6 @@ async function releaseMembers(
     }
   }
   return released;
-}
-
-function statusUpdates(
-  objects: OrgObjects,
-  outcome: OrgOutcome,
-  released: ReadonlySet<string>,
-  at: Date,
-): StatusUpdate[] {
-  const updates: StatusUpdate[] = [];
-  for (const m of objects.members) {
-    const ref = refOf("Member", m);
-    if (released.has(ref)) continue;
-    const status = memberStatus(m, ref, outcome, at);
-    if (status) updates.push({ kind: "Member", object: m, status });
-  }
-  for (const o of objects.organizations) {
-    updates.push({ kind: "Organization", object: o, status: organizationStatus(o, outcome, at) });
-  }
-  return updates;
 }
 
 async function deleteOrganization(

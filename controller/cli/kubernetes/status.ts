@@ -5,10 +5,11 @@ import type { OrgReconcileResult, ReviewDueAt } from "../../reconcile/types.js";
 import type { ConditionInput } from "../../adapters/kubernetes/conditions.js";
 import { clip, mergeConditions } from "../../adapters/kubernetes/conditions.js";
 import type { RosterObject } from "../../adapters/kubernetes/objects.js";
-import type { Status } from "../../adapters/kubernetes/status-writer.js";
+import type { Status, StatusUpdate } from "../../adapters/kubernetes/status-writer.js";
 
 export type { Status };
-import { isDeleting, memberEmail } from "../../adapters/kubernetes/objects.js";
+import { isDeleting, memberEmail, refOf } from "../../adapters/kubernetes/objects.js";
+import type { OrgObjects } from "../../adapters/kubernetes/org-objects.js";
 import { reviewConditionOf, reviewStatusField } from "./review-status.js";
 
 /** What one org's reconcile came to, as the status writer needs it. */
@@ -220,4 +221,24 @@ export function memberStatus(
   if (invitation && isTimestamp(invitation.sentAt)) status.invitedAt = invitation.sentAt;
   if (joined && isTimestamp(joined.since)) status.joinedAt = joined.since;
   return status;
+}
+
+/** Every status one pass writes: Members first, then their Organization. */
+export function statusUpdates(
+  objects: OrgObjects,
+  outcome: OrgOutcome,
+  released: ReadonlySet<string>,
+  at: Date,
+): StatusUpdate[] {
+  const updates: StatusUpdate[] = [];
+  for (const m of objects.members) {
+    const ref = refOf("Member", m);
+    if (released.has(ref)) continue;
+    const status = memberStatus(m, ref, outcome, at);
+    if (status) updates.push({ kind: "Member", object: m, status });
+  }
+  for (const o of objects.organizations) {
+    updates.push({ kind: "Organization", object: o, status: organizationStatus(o, outcome, at) });
+  }
+  return updates;
 }

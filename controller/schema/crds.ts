@@ -1,5 +1,5 @@
 import type { Kind } from "../model/index.js";
-import { ACCESS_REVIEW_STATUS, MEMBER_STATUS, ORGANIZATION_STATUS } from "./resource-schemas.js";
+import { ACCESS_REVIEW_STATUS, MEMBER_STATUS, ORGANIZATION_STATUS } from "./status-schemas.js";
 import type { StructuralSchema } from "./structural.js";
 import { SPEC_SCHEMAS } from "./validate.js";
 

@@ -7,4 +7,5 @@ export { forAjv } from "./for-ajv.js";
 export { KUBERNETES_KEYWORDS, intOrString } from "./structural.js";
 export type { StructuralSchema } from "./structural.js";
 export * from "./resource-schemas.js";
+export * from "./status-schemas.js";
 export type * from "./types.js";
